@@ -1,0 +1,150 @@
+"""Code clusters: the bundled lists with their provenance, replaced cluster by cluster by a user folder."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from qof_cancer.errors import InputError, UserError
+
+__all__ = ["Cluster", "ClusterSet", "load_clusters", "BUNDLED_DIR"]
+
+BUNDLED_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One cluster: its codes and where they came from.
+
+    status: national (the national list), proxy (a public list believed to match it), example (local
+    stand-in codes, never the national list), user (a folder given with --codes), refset (imported from
+    an NHS refset release).
+    """
+
+    id: str
+    codes: frozenset[str] = field(repr=False)
+    status: str
+    source: str
+    description: str = ""
+    terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    local_codes: frozenset[str] = frozenset()
+
+    @property
+    def is_example(self) -> bool:
+        return self.status == "example"
+
+    def provenance(self) -> str:
+        return f"{self.id}: {len(self.codes)} codes, {self.status} list ({self.source})"
+
+
+@dataclass(frozen=True)
+class ClusterSet:
+    """The clusters a run uses, by id."""
+
+    clusters: dict[str, Cluster]
+
+    def __getitem__(self, cluster_id: str) -> Cluster:
+        return self.clusters[cluster_id]
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(cluster_id, code) pairs, for loading into an engine."""
+        return [(c.id, code) for c in self.clusters.values() for code in sorted(c.codes)]
+
+    def warnings(self) -> list[str]:
+        """Plain-words warnings about lists that are not the national ones."""
+        out = []
+        for c in self.clusters.values():
+            if c.status == "example":
+                out.append(
+                    f"{c.id} uses local example codes, not the national list: results that depend on it "
+                    "are for demonstration only. Import a Primary Care Domain refset release with "
+                    "'qof-cancer codes import'."
+                )
+            elif c.status == "proxy":
+                out.append(f"{c.id} is a proxy list ({c.source}), not the refset file itself.")
+        return out
+
+    def require(self, cluster_ids: tuple[str, ...]) -> None:
+        """Stop the run when a cluster an indicator needs is missing or empty."""
+        for cid in cluster_ids:
+            if cid not in self.clusters or not self.clusters[cid].codes:
+                raise InputError(
+                    f"cluster {cid} is empty or missing: put {cid}.csv (a 'code' column) in the --codes "
+                    "folder, or build the folder with 'qof-cancer codes import RELEASE --out DIR'"
+                )
+
+
+def read_cluster_file(path: Path) -> tuple[frozenset[str], dict[str, str]]:
+    """Read `<CLUSTER_ID>.csv` with a `code` column (and optional `term`)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "code" not in [f.strip().lower() for f in reader.fieldnames]:
+                raise InputError(f"{path}: row 1: no 'code' column (found: {', '.join(reader.fieldnames or [])})")
+            names = {f.strip().lower(): f for f in reader.fieldnames}
+            codes, terms = set(), {}
+            for row in reader:
+                code = (row.get(names["code"]) or "").strip()
+                if code:
+                    codes.add(code)
+                    if "term" in names:
+                        terms[code] = (row.get(names["term"]) or "").strip()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    return frozenset(codes), terms
+
+
+def _read_manifest(folder: Path) -> dict[str, dict]:
+    for name in ("clusters.yaml", "manifest.yaml"):
+        path = folder / name
+        if path.exists():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise UserError(f"{path}: not valid YAML: {exc}") from None
+            return data.get("clusters", data) if isinstance(data, dict) else {}
+    return {}
+
+
+def load_clusters(codes_dir: str | Path | None = None) -> ClusterSet:
+    """The bundled clusters, each replaced by `<codes_dir>/<CLUSTER_ID>.csv` where that file exists."""
+    clusters: dict[str, Cluster] = {}
+    manifest = _read_manifest(BUNDLED_DIR)
+    for path in sorted(BUNDLED_DIR.glob("*_COD.csv")):
+        meta = manifest.get(path.stem, {})
+        codes, terms = read_cluster_file(path)
+        clusters[path.stem] = Cluster(
+            id=path.stem,
+            codes=codes,
+            terms=terms,
+            status=meta.get("status", "example"),
+            source=f"bundled: {meta.get('source', 'no provenance recorded')}",
+            description=meta.get("description", ""),
+        )
+    if codes_dir is not None:
+        folder = Path(codes_dir)
+        if not folder.is_dir():
+            raise UserError(f"--codes {folder}: not a folder")
+        user_manifest = _read_manifest(folder)
+        for path in sorted(folder.glob("*.csv")):
+            if not path.stem.endswith("_COD"):
+                continue
+            meta = user_manifest.get(path.stem, {})
+            codes, terms = read_cluster_file(path)
+            base = clusters.get(path.stem)
+            status = meta.get("status", "user")
+            source = meta.get("source", f"user folder {folder}")
+            clusters[path.stem] = Cluster(
+                id=path.stem,
+                codes=codes,
+                terms=terms,
+                status=status,
+                source=str(source),
+                description=meta.get("description", base.description if base else ""),
+            )
+    return ClusterSet(clusters)

@@ -1,0 +1,372 @@
+"""Build the checked rule set from the rule files, a local scheme file and setting overrides.
+
+Every value is checked here, at load time, so a broken file fails with its file, line and field before
+any data is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from qof_cancer.errors import RuleFileError, UserError
+from qof_cancer.model.dates import Duration, parse_duration
+from qof_cancer.model.nodes import CONDITION_TYPES, Indicator, Rule
+from qof_cancer.model.years import Period, QofYear, YearIndicator
+from qof_cancer.rules import Document, bundled_indicator_paths, bundled_years_path, load_document
+
+__all__ = ["RuleSet", "load_ruleset", "parse_date"]
+
+INDICATOR_ORDER = ("CAN001", "CAN004", "CAN005")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The indicators and the QOF years a run uses."""
+
+    indicators: tuple[Indicator, ...]
+    years: dict[str, QofYear] = field(hash=False, compare=False)
+    scheme: str | None = None
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    @property
+    def register(self) -> Indicator:
+        return next(i for i in self.indicators if i.kind == "register")
+
+    @property
+    def ratio_indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.kind == "ratio")
+
+    def clusters(self) -> tuple[str, ...]:
+        """Every cluster a rule reads, CAN_COD first."""
+        found = ["CAN_COD"]
+        for ind in self.indicators:
+            for rule in ind.rules:
+                for cluster in getattr(rule.when, "clusters", ()):
+                    if cluster not in found:
+                        found.append(cluster)
+        return tuple(found)
+
+    def year(self, year_id: str) -> QofYear:
+        try:
+            return self.years[year_id]
+        except KeyError:
+            raise UserError(f"unknown QOF year {year_id!r}; known years: {', '.join(self.years)}") from None
+
+    def year_for(self, day: date) -> QofYear:
+        """The QOF year whose PPSD..PPED contains `day`."""
+        for year in self.years.values():
+            if year.ppsd <= day <= year.pped:
+                return year
+        raise UserError(f"{day} is in no known QOF year; known years: {', '.join(self.years)}")
+
+    def period(self, year_id: str | None, as_of: date | None, today: date | None = None) -> Period:
+        """The run's year and achievement date: ACH = --as-of (default today), capped at PPED."""
+        today = today or date.today()
+        if year_id is None:
+            year = self.year_for(as_of or min(today, max(y.pped for y in self.years.values())))
+        else:
+            year = self.year(year_id)
+        ach = as_of if as_of is not None else min(today, year.pped)
+        if ach < year.ppsd:
+            raise UserError(f"--as-of {ach} is before the start of {year.id} ({year.ppsd})")
+        return Period(year, min(ach, year.pped))
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _clusters(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of cluster ids, got {value!r}")
+    return tuple(value)
+
+
+def _anchor(value: Any) -> str:
+    return str(value)
+
+
+_PARAMS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "no_diagnosis": {},
+    "always": {},
+    "diagnosis_on_or_after": {"date": parse_date},
+    "diagnosis_before": {"date": parse_date},
+    "diagnosis_on_or_before": {"anchor": _anchor, "months_before": _int},
+    "diagnosis_after": {"anchor": _anchor, "months_before": _int},
+    "record_after_diagnosis": {
+        "clusters": _clusters,
+        "within": parse_duration,
+        "also_clusters": _clusters,
+        "also_when": _bool,
+    },
+    "record_in_year": {"clusters": _clusters},
+    "two_records_in_year": {"clusters": _clusters, "min_gap_days": _int},
+    "registered_after": {"anchor": _anchor, "months_before": _int},
+}
+
+
+def _build_condition(doc: Document, where: tuple, raw: Any, settings: Mapping[str, Any]):
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise doc.error(where, f"a condition is one of {', '.join(CONDITION_TYPES)} with its parameters")
+    (kind, params), = raw.items()
+    if kind not in CONDITION_TYPES:
+        raise doc.error((*where, kind), f"unknown condition; expected one of {', '.join(CONDITION_TYPES)}")
+    params = params or {}
+    if not isinstance(params, dict):
+        raise doc.error((*where, kind), "parameters must be a mapping")
+    spec = _PARAMS[kind]
+    values: dict[str, Any] = {}
+    for name, raw_value in params.items():
+        if name not in spec:
+            raise doc.error((*where, kind, name), f"unknown parameter; expected {', '.join(spec) or 'none'}")
+        value = raw_value
+        if isinstance(value, str) and value.startswith("$"):
+            if value[1:] not in settings:
+                raise doc.error((*where, kind, name), f"setting {value[1:]!r} is not defined under settings")
+            value = settings[value[1:]]
+        try:
+            values[name] = spec[name](value)
+        except ValueError as exc:
+            raise doc.error((*where, kind, name), str(exc)) from None
+    # An optional extra cluster list that a boolean setting switches on (CAN005: accept MDRV as support).
+    also, also_when = values.pop("also_clusters", ()), values.pop("also_when", False)
+    if also_when:
+        values["clusters"] = values.get("clusters", ()) + tuple(c for c in also if c not in values["clusters"])
+    try:
+        return CONDITION_TYPES[kind](**values)
+    except (TypeError, ValueError) as exc:
+        raise doc.error((*where, kind), str(exc).replace("__init__() ", "")) from None
+
+
+def _format_says(text: str, settings: Mapping[str, Any]) -> str:
+    return text.format_map({k: (str(v)) for k, v in settings.items()})
+
+
+def build_indicator(doc: Document, overrides: Mapping[str, Any] | None = None) -> Indicator:
+    """Check one indicator document against the schema and build the Indicator."""
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "an indicator file is a mapping with id, kind, title, wording, settings, rules")
+    for key in ("id", "kind", "title", "wording", "rules"):
+        if key not in data:
+            raise doc.error((), f"missing required field {key!r}")
+    unknown = set(data) - {"id", "kind", "title", "wording", "notes", "settings", "rules", "due"}
+    if unknown:
+        raise doc.error((sorted(unknown)[0],), "unknown field")
+    if data["kind"] not in ("register", "ratio"):
+        raise doc.error(("kind",), "must be register or ratio")
+    settings = dict(data.get("settings") or {})
+    for name, value in (overrides or {}).items():
+        if name not in settings:
+            raise UserError(f"{data['id']}: unknown setting {name!r}; known: {', '.join(settings)}")
+        settings[name] = value
+    # Settings that are window lengths are read as durations once, so the wording shows them clearly.
+    for name, value in list(settings.items()):
+        if isinstance(value, str) and value.split()[-1].rstrip("s") in ("month", "day"):
+            try:
+                settings[name] = parse_duration(value)
+            except ValueError as exc:
+                raise doc.error(("settings", name), str(exc)) from None
+    rules_raw = data["rules"]
+    if not isinstance(rules_raw, list) or not rules_raw:
+        raise doc.error(("rules",), "must be a non-empty list")
+    rules = []
+    for i, raw in enumerate(rules_raw):
+        where = ("rules", i)
+        if not isinstance(raw, dict) or not {"rule", "outcome", "when", "says"} <= set(raw):
+            raise doc.error(where, "each rule needs rule, outcome, when and says")
+        condition = _build_condition(doc, (*where, "when"), raw["when"], settings)
+        try:
+            says = _format_says(str(raw["says"]), settings)
+        except KeyError as exc:
+            raise doc.error((*where, "says"), f"names setting {exc} which is not defined") from None
+        rules.append(Rule(str(raw["rule"]), str(raw["outcome"]), condition, says))
+    due = None
+    if data.get("due") is not None:
+        due = settings.get(str(data["due"]))
+        if not isinstance(due, Duration):
+            raise doc.error(("due",), "must name a duration setting such as review_window")
+    episodes = settings.get("ignore_episodes", [])
+    try:
+        return Indicator(
+            id=str(data["id"]),
+            kind=data["kind"],
+            title=str(data["title"]),
+            wording=str(data["wording"]),
+            notes=str(data.get("notes") or ""),
+            settings=settings,
+            rules=tuple(rules),
+            due=due,
+            ignore_episodes=tuple(str(e).lower() for e in episodes),
+        )
+    except ValueError as exc:
+        raise doc.error(("rules",), str(exc)) from None
+
+
+_YEAR_FIELDS = {
+    "rules_version": str,
+    "ppsd": parse_date,
+    "pped": parse_date,
+    "pounds_per_point": float,
+    "national_average_list_size": float,
+    "national_prevalence": float,
+    "national_prevalence_source": str,
+}
+
+
+def _build_year_indicator(doc: Document, where: tuple, raw: Any) -> YearIndicator:
+    if not isinstance(raw, dict):
+        raise doc.error(where, "must be a mapping with points, status and (for ratios) lower, upper")
+    allowed = {"points", "status", "lower", "upper", "protected_year", "pounds_per_patient"}
+    for key in raw:
+        if key not in allowed:
+            raise doc.error((*where, key), f"unknown field; expected {', '.join(sorted(allowed))}")
+    try:
+        return YearIndicator(
+            points=float(raw["points"]),
+            status=str(raw["status"]),
+            lower=None if raw.get("lower") is None else float(raw["lower"]),
+            upper=None if raw.get("upper") is None else float(raw["upper"]),
+            protected_year=None if raw.get("protected_year") is None else str(raw["protected_year"]),
+            pounds_per_patient=None if raw.get("pounds_per_patient") is None else float(raw["pounds_per_patient"]),
+        )
+    except KeyError as exc:
+        raise doc.error(where, f"missing required field {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise doc.error(where, str(exc)) from None
+
+
+def build_years(doc: Document) -> dict[str, QofYear]:
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("years"), dict):
+        raise doc.error((), "a years file has a top-level 'years' mapping")
+    years = {}
+    for year_id, raw in data["years"].items():
+        where = ("years", year_id)
+        if not isinstance(raw, dict):
+            raise doc.error(where, "must be a mapping")
+        values: dict[str, Any] = {}
+        for name, convert in _YEAR_FIELDS.items():
+            if name not in raw:
+                raise doc.error(where, f"missing required field {name!r}")
+            try:
+                values[name] = convert(raw[name])
+            except (TypeError, ValueError) as exc:
+                raise doc.error((*where, name), str(exc)) from None
+        unknown = set(raw) - set(_YEAR_FIELDS) - {"indicators"}
+        if unknown:
+            raise doc.error((*where, sorted(unknown)[0]), "unknown field")
+        inds = {
+            str(k): _build_year_indicator(doc, (*where, "indicators", k), v)
+            for k, v in (raw.get("indicators") or {}).items()
+        }
+        try:
+            years[str(year_id)] = QofYear(id=str(year_id), indicators=inds, **values)
+        except ValueError as exc:
+            raise doc.error(where, str(exc)) from None
+    return years
+
+
+def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, QofYear], dict, str]:
+    """A local scheme: replace thresholds, points or pounds for some indicators, for some or all years."""
+    data = doc.data
+    if not isinstance(data, dict) or "scheme" not in data:
+        raise doc.error((), "a scheme file needs at least 'scheme' (its name)")
+    allowed = {"scheme", "years", "pounds_per_point", "national_prevalence", "national_average_list_size",
+               "indicators", "settings"}
+    for key in data:
+        if key not in allowed:
+            raise doc.error((key,), f"unknown field; expected {', '.join(sorted(allowed))}")
+    name = str(data["scheme"])
+    targets = [str(y) for y in (data.get("years") or list(years))]
+    for y in targets:
+        if y not in years:
+            raise doc.error(("years",), f"unknown QOF year {y!r}")
+    out = dict(years)
+    for year_id in targets:
+        year = years[year_id]
+        changes: dict[str, Any] = {"scheme": name}
+        for key in ("pounds_per_point", "national_prevalence", "national_average_list_size"):
+            if key in data:
+                try:
+                    changes[key] = float(data[key])
+                except (TypeError, ValueError):
+                    raise doc.error((key,), f"expected a number, got {data[key]!r}") from None
+        inds = dict(year.indicators)
+        for ind_id, raw in (data.get("indicators") or {}).items():
+            base = inds.get(str(ind_id))
+            merged = {**(base.__dict__ if base else {}), **(raw or {}), "status": "local_scheme",
+                      "protected_year": None}
+            inds[str(ind_id)] = _build_year_indicator(doc, ("indicators", ind_id), merged)
+        changes["indicators"] = inds
+        if "national_prevalence" in changes:
+            changes["national_prevalence_source"] = f"set by scheme {name}"
+        try:
+            out[year_id] = replace(year, **changes)
+        except ValueError as exc:
+            raise doc.error((), str(exc)) from None
+    settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise doc.error(("settings",), "must map indicator ids to their settings")
+    return out, settings, name
+
+
+def load_ruleset(
+    scheme: str | Path | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    indicator_paths: list[Path] | None = None,
+    years_path: Path | None = None,
+) -> RuleSet:
+    """Load and check the bundled (or given) rule files, then apply a scheme file and setting overrides."""
+    years = build_years(load_document(years_path or bundled_years_path()))
+    overrides: dict[str, dict[str, Any]] = {}
+    scheme_name = None
+    if scheme is not None:
+        years, scheme_settings, scheme_name = _apply_scheme(load_document(scheme), years)
+        for k, v in scheme_settings.items():
+            overrides.setdefault(str(k), {}).update(v or {})
+    for k, v in (settings or {}).items():
+        overrides.setdefault(k, {}).update(v)
+    indicators = []
+    for path in indicator_paths or bundled_indicator_paths():
+        doc = load_document(path)
+        ind_id = doc.data.get("id") if isinstance(doc.data, dict) else None
+        indicators.append(build_indicator(doc, overrides.pop(str(ind_id), None)))
+    if overrides:
+        raise UserError(f"settings given for unknown indicator(s): {', '.join(overrides)}")
+    indicators.sort(key=lambda i: (INDICATOR_ORDER.index(i.id) if i.id in INDICATOR_ORDER else 99, i.id))
+    registers = [i for i in indicators if i.kind == "register"]
+    if len(registers) != 1:
+        raise RuleFileError("indicators", None, "kind", "exactly one indicator must be the register")
+    for year in years.values():
+        for ind in indicators:
+            if ind.id not in year.indicators:
+                raise RuleFileError(str(years_path or bundled_years_path()), None,
+                                    f"years.{year.id}.indicators", f"no entry for {ind.id}")
+    return RuleSet(tuple(indicators), years, scheme_name)

@@ -1,0 +1,9 @@
+"""The rule files (indicator definitions and the QOF years table) and how they are read.
+
+This layer only reads files and remembers where each value came from; `qof_cancer.model` checks the
+values against the schema and builds the frozen rule objects.
+"""
+
+from qof_cancer.rules.source import Document, bundled_indicator_paths, bundled_years_path, load_document
+
+__all__ = ["Document", "load_document", "bundled_indicator_paths", "bundled_years_path"]
