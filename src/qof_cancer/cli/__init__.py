@@ -16,30 +16,31 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True),
+) -> None:
+    """QOF cancer indicators (CAN001, CAN004, CAN005) and PCN cancer screening from your own records."""
+    if version:
+        from qof_cancer import __version__
+
+        typer.echo(f"qof-cancer {__version__}")
+        raise typer.Exit()
+
+
 # Each command group lives in its own module and registers itself on `app`.
 from qof_cancer.cli import run as _run  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: user errors print one line and exit 2; anything else is an internal error (1)."""
+    """Entry point: user errors print one line and exit 2; usage errors exit 2; internal errors exit 1."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="qof-cancer")
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         return exc.exit_code
-    except SystemExit as exc:  # raised by click for --help and usage errors
-        return int(exc.code or 0)
-    except typer.Exit as exc:
-        return exc.exit_code
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return 2
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
+    except SystemExit as exc:  # click ends every run with SystemExit (0, or 2 for usage errors)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
 
 

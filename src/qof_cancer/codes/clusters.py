@@ -54,17 +54,18 @@ class ClusterSet:
         return [(c.id, code) for c in self.clusters.values() for code in sorted(c.codes)]
 
     def warnings(self) -> list[str]:
-        """Plain-words warnings about lists that are not the national ones."""
+        """Plain-words warnings about lists that are not the national ones (one line per kind)."""
         out = []
-        for c in self.clusters.values():
-            if c.status == "example":
-                out.append(
-                    f"{c.id} uses local example codes, not the national list: results that depend on it "
-                    "are for demonstration only. Import a Primary Care Domain refset release with "
-                    "'qof-cancer codes import'."
-                )
-            elif c.status == "proxy":
-                out.append(f"{c.id} is a proxy list ({c.source}), not the refset file itself.")
+        examples = sorted(c.id for c in self.clusters.values() if c.status == "example")
+        proxies = sorted(c.id for c in self.clusters.values() if c.status == "proxy")
+        if examples:
+            out.append(
+                f"{', '.join(examples)}: local example codes, not the national lists; results that depend on "
+                "them are for demonstration only (import the refset release: 'qof-cancer codes import')."
+            )
+        if proxies:
+            out.append(f"{', '.join(proxies)}: public proxy lists, not the refset files themselves "
+                       "('qof-cancer codes show' says where each came from).")
         return out
 
     def require(self, cluster_ids: tuple[str, ...]) -> None:

@@ -1,0 +1,1 @@
+"""Outputs: CSV files, the HTML report, the terminal summary."""

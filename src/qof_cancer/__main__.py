@@ -1,0 +1,5 @@
+import sys
+
+from qof_cancer.cli import main
+
+sys.exit(main())

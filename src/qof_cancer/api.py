@@ -1,0 +1,152 @@
+"""The Python API: `run(...)` computes the indicators and returns the same tables the command line writes.
+
+    >>> import qof_cancer
+    >>> result = qof_cancer.run("patients.csv", "events.csv", year="2023-24")
+    >>> result.summary.to_pylist()[0]["achievement_pct"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from qof_cancer.codes import ClusterSet, load_clusters
+from qof_cancer.engine.compiler import OUTCOME_COLUMNS
+from qof_cancer.engine.duckdb_engine import evaluate_duckdb, load_cluster_codes, outcome_counts
+from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
+from qof_cancer.inputs import LoadReport, load_inputs
+from qof_cancer.model import Period, RuleSet, load_ruleset
+from qof_cancer.outputs.files import write_json, write_rows_csv, write_table_csv
+
+__all__ = ["RunResult", "run", "REJECT_COLUMNS"]
+
+REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
+_REJECTS_QUERY = 'SELECT file, "row", "column", value, reason, action FROM rejects ORDER BY file, "row", "column"'
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced. Tables are pyarrow (`.to_pandas()`, `.to_pylist()`)."""
+
+    period: Period
+    ruleset: RuleSet
+    clusters: ClusterSet
+    load: LoadReport
+    outcomes: pa.Table
+    summary: pa.Table
+    rejects: pa.Table
+    files: list[Path] = field(default_factory=list)
+
+    def summary_rows(self) -> list[dict]:
+        return self.summary.to_pylist()
+
+
+def _arrow(cursor: duckdb.DuckDBPyConnection) -> pa.Table:
+    # DuckDB 2 renamed fetch_arrow_table to to_arrow_table.
+    fetch = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
+    return fetch()
+
+
+def _code_lists(ruleset: RuleSet, clusters: ClusterSet) -> dict[str, str]:
+    """Per indicator, the lists behind it: 'CAN_COD proxy; MDRV_COD proxy'."""
+    out = {}
+    for ind in ruleset.indicators:
+        used = ["CAN_COD"] + [c for r in ind.rules for c in getattr(r.when, "clusters", ()) if c != "CAN_COD"]
+        out[ind.id] = "; ".join(f"{c} {clusters[c].status}" for c in dict.fromkeys(used) if c in clusters.clusters)
+    return out
+
+
+def run(
+    patients: str | Path,
+    events: str | Path,
+    year: str | None = None,
+    as_of: date | None = None,
+    codes: str | Path | None = None,
+    out: str | Path | None = None,
+    scheme: str | Path | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+    database: str = ":memory:",
+) -> RunResult:
+    """Compute CAN001, CAN004 and CAN005 for one QOF year from a patients and an events file.
+
+    `year` like "2023-24" (default: the year containing `as_of` or today); `as_of` the achievement date
+    for an in-year run (default today, capped at the year end); `codes` a folder of cluster files that
+    replace the bundled ones; `out` a folder to write outcomes.csv, summary.csv and rejects.csv into.
+    """
+    say = progress or (lambda _msg: None)
+    today = today or date.today()
+    ruleset = load_ruleset(scheme=scheme, settings=settings)
+    period = ruleset.period(year, as_of, today)
+    clusters = load_clusters(codes)
+    clusters.require(ruleset.clusters())
+
+    con = duckdb.connect(database)
+    load_cluster_codes(con, clusters)
+    say("Reading and checking the input files")
+    report = load_inputs(con, patients, events, today)
+
+    protected = None
+    needed = {yi.protected_year for yi in period.year.indicators.values() if yi.status == "income_protected"}
+    for protected_year in sorted(y for y in needed if y in ruleset.years):
+        say(f"Computing {protected_year} for income protection")
+        earlier = Period(ruleset.years[protected_year], ruleset.years[protected_year].pped)
+        sizes = evaluate_duckdb(con, ruleset, earlier, table="outcomes_protected")
+        protected = {**(protected or {}), **achieved_points(ruleset, earlier, outcome_counts(con, "outcomes_protected"), sizes)}
+
+    say(f"Computing {period.year.id} at {period.ach.isoformat()}")
+    sizes = evaluate_duckdb(con, ruleset, period)
+    summary_rows = summarise(ruleset, period, outcome_counts(con), sizes, protected)
+    lists = _code_lists(ruleset, clusters)
+    for row in summary_rows:
+        row["code_lists"] = lists[row["indicator"]]
+    columns = (*SUMMARY_COLUMNS, "code_lists")
+
+    outcomes = _arrow(con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes"))
+    rejects = _arrow(con.execute(_REJECTS_QUERY))
+    summary = pa.Table.from_pylist(summary_rows) if summary_rows else pa.table({c: [] for c in columns})
+    result = RunResult(period, ruleset, clusters, report, outcomes, summary, rejects)
+
+    if out is not None:
+        say("Writing the output files")
+        out = Path(out)
+        result.files.append(write_table_csv(con, f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes", out / "outcomes.csv"))
+        result.files.append(write_rows_csv(out / "summary.csv", columns, summary_rows))
+        rejects_path = out / "rejects.csv"
+        if report.rows_rejected or rejects.num_rows:
+            result.files.append(write_table_csv(
+                con, _REJECTS_QUERY, rejects_path))
+        else:
+            rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
+        result.files.append(write_json(out / "run.json", _run_metadata(result)))
+    con.close()
+    return result
+
+
+def _run_metadata(result: RunResult) -> dict:
+    from qof_cancer import __version__
+
+    year = result.period.year
+    return {
+        "tool": f"qof-cancer {__version__}",
+        "year": year.id,
+        "rules_version": year.rules_version,
+        "ppsd": year.ppsd, "pped": year.pped, "achievement_date": result.period.ach,
+        "in_year": result.period.in_year,
+        "scheme": result.ruleset.scheme,
+        "settings": {i.id: {k: str(v) for k, v in i.settings.items()} for i in result.ruleset.indicators},
+        "clusters": {c.id: {"status": c.status, "source": c.source, "codes": len(c.codes)}
+                     for c in result.clusters.clusters.values()},
+        "warnings": result.clusters.warnings(),
+        "input": {"patients_read": result.load.patients_read, "patients_kept": result.load.patients_kept,
+                  "events_read": result.load.events_read, "events_kept": result.load.events_kept,
+                  "rejected": result.load.lines()},
+    }

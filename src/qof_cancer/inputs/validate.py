@@ -1,0 +1,199 @@
+"""Load and check the patients and events files into canonical DuckDB tables, with a rejects table.
+
+Reads the files where they are; typed columns come from text with strict ISO dates. The result:
+`patients` and `events` (good rows only; events restricted to the codes the run needs) and `rejects`
+(file, row, column, value, reason, action) for everything that was not taken as it stood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from qof_cancer.errors import InputError
+from qof_cancer.inputs.checks import (
+    DATE_PATTERN,
+    EVENT_CHECKS,
+    EVENT_REQUIRED,
+    PATIENT_CHECKS,
+    PATIENT_REQUIRED,
+    Check,
+)
+from qof_cancer.inputs.snomed import bad_code_reason
+from qof_cancer.inputs.sources import Source, open_source
+
+__all__ = ["LoadReport", "load_inputs", "PATIENT_COLUMNS"]
+
+PATIENT_TEXT = ("patient_id", "practice_code", "sex", "nhs_number", "mobile_phone", "home_phone", "email",
+                "lsoa_code", "imd_quintile", "ethnicity", "main_language", "interpreter_needed", "pcn_code")
+PATIENT_DATES = ("date_of_birth", "registration_start", "registration_end", "date_of_death")
+PATIENT_COLUMNS = PATIENT_TEXT + PATIENT_DATES
+EVENT_TEXT = ("patient_id", "code", "episode", "value", "unit")
+EVENT_DATES = ("date",)
+
+
+@dataclass
+class LoadReport:
+    """What loading found: rows read and kept, and rejected rows counted by reason."""
+
+    patients_read: int = 0
+    patients_kept: int = 0
+    events_read: int = 0
+    events_kept: int = 0
+    rejects: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (file, column, reason) -> rows
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.patients_read - self.patients_kept + self.events_read - self.events_kept
+
+    def lines(self) -> list[str]:
+        """Plain-words summary, counts only (no patient data)."""
+        out = []
+        for (file, column, reason), n in sorted(self.rejects.items(), key=lambda kv: -kv[1]):
+            out.append(f"{n:,} row(s) in {Path(file).name}: {column}: {reason}")
+        return out
+
+
+def _text(source: Source, column: str) -> str:
+    if not source.has(column):
+        return "CAST(NULL AS VARCHAR)"
+    return f"NULLIF(TRIM(CAST(\"{column}\" AS VARCHAR)), '')"
+
+
+def _date(source: Source, column: str) -> str:
+    """A strict ISO date from text; a column already typed DATE or TIMESTAMP is taken as it is."""
+    if not source.has(column):
+        return "CAST(NULL AS DATE)"
+    kind = source.columns[column].upper()
+    if kind == "DATE" or kind.startswith("TIMESTAMP"):
+        return f'CAST("{column}" AS DATE)'
+    t = _text(source, column)
+    return f"CASE WHEN regexp_full_match({t}, '{DATE_PATTERN}') THEN TRY_CAST({t} AS DATE) END"
+
+
+def _staging_select(source: Source, texts: tuple[str, ...], dates: tuple[str, ...]) -> str:
+    cols = ["_row"]
+    cols += [f"{_text(source, c)} AS t_{c}" for c in texts + dates]
+    cols += [f"{_date(source, c)} AS d_{c}" for c in dates]
+    return f"SELECT {', '.join(cols)} FROM {source.name}"
+
+
+def _nhs_ok(expr: str) -> str:
+    """Modulus 11: weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 invalid."""
+    total = " + ".join(f"CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
+    check = f"(11 - (({total}) % 11)) % 11"
+    return (f"(regexp_full_match({expr}, '\\d{{10}}') AND {check} <> 10 "
+            f"AND {check} = CAST(substr({expr}, 10, 1) AS INTEGER))")
+
+
+def _bad_any(checks: tuple[Check, ...], action: str) -> str:
+    conds = [f"COALESCE(({c.bad}), FALSE)" for c in checks if c.action == action]
+    return "(" + " OR ".join(conds) + ")" if conds else "FALSE"
+
+
+def _rejects_sql(stage: str, file: str, checks: tuple[Check, ...]) -> str:
+    parts = []
+    for c in checks:
+        reason = "bad_code" if c.reason == "bad_code" else "'" + c.reason.replace("'", "''") + "'"
+        parts.append(
+            f"SELECT '{file.replace(chr(39), chr(39) * 2)}' AS file, _row AS \"row\", '{c.column}' AS \"column\", "
+            f"t_{c.column} AS value, {reason} AS reason, "
+            f"'{'row rejected' if c.action == 'reject' else 'value ignored'}' AS action "
+            f"FROM {stage} WHERE COALESCE(({c.bad}), FALSE)"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def load_inputs(
+    con: duckdb.DuckDBPyConnection,
+    patients: str | Path,
+    events: str | Path,
+    today: date,
+    keep_codes: str = "cluster_codes",
+) -> LoadReport:
+    """Create `patients`, `events` and `rejects` in `con`.
+
+    `events` keeps only the good rows whose code is in table `keep_codes` (column `code`): the engine
+    needs no others, and a 100-million-row extract is not copied whole.
+    """
+    report = LoadReport()
+    psrc = open_source(con, "src_patients", patients, PATIENT_REQUIRED)
+    esrc = open_source(con, "src_events", events, EVENT_REQUIRED)
+    today_sql = f"DATE '{today.isoformat()}'"
+
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stg_patients AS "
+        f"SELECT *, COUNT(*) OVER (PARTITION BY t_patient_id) AS n_patient_id, {_nhs_ok('t_nhs_number')} AS nhs_ok "
+        f"FROM ({_staging_select(psrc, PATIENT_TEXT, PATIENT_DATES)})"
+    )
+    p_checks = tuple(Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in PATIENT_CHECKS)
+    p_bad = _bad_any(p_checks, "reject")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE patient_state AS "
+        f"SELECT t_patient_id AS patient_id, CASE WHEN bool_or({p_bad}) THEN 'rejected' ELSE 'ok' END AS state, "
+        "min(d_date_of_birth) AS date_of_birth FROM stg_patients WHERE t_patient_id IS NOT NULL GROUP BY 1"
+    )
+    ignored = {c.column for c in p_checks if c.action == "ignore"}
+
+    def kept(column: str) -> str:
+        if column in ignored:
+            cond = " OR ".join(f"COALESCE(({c.bad}), FALSE)" for c in p_checks if c.column == column)
+            return f"CASE WHEN {cond} THEN NULL ELSE t_{column} END AS {column}"
+        if column == "sex":
+            return "upper(t_sex) AS sex"
+        return f"t_{column} AS {column}"
+
+    con.execute(
+        "CREATE OR REPLACE TABLE patients AS SELECT "
+        + ", ".join([kept(c) for c in PATIENT_TEXT] + [f"d_{c} AS {c}" for c in PATIENT_DATES])
+        + f", _row FROM stg_patients WHERE NOT {p_bad}"
+    )
+
+    # Codes that look like SNOMED CT ids but cannot be, found once per distinct code (not per row).
+    codes = [r[0] for r in con.execute(f"SELECT DISTINCT {_text(esrc, 'code')} FROM {esrc.name}").fetchall()]
+    bad = [(c, reason) for c in codes if c is not None and (reason := bad_code_reason(c))]
+    con.execute("CREATE OR REPLACE TEMP TABLE bad_codes (code VARCHAR, reason VARCHAR)")
+    if bad:
+        con.executemany("INSERT INTO bad_codes VALUES (?, ?)", bad)
+
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW stg_events AS "
+        "SELECT s.*, ps.state AS p_state, ps.date_of_birth AS p_date_of_birth, bc.reason AS bad_code "
+        f"FROM ({_staging_select(esrc, EVENT_TEXT, EVENT_DATES)}) s "
+        "LEFT JOIN patient_state ps ON ps.patient_id = s.t_patient_id "
+        "LEFT JOIN bad_codes bc ON bc.code = s.t_code"
+    )
+    e_checks = tuple(Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in EVENT_CHECKS)
+    e_bad = _bad_any(e_checks, "reject")
+    con.execute(
+        "CREATE OR REPLACE TABLE rejects AS "
+        + _rejects_sql("stg_patients", psrc.path, p_checks)
+        + " UNION ALL "
+        + _rejects_sql("stg_events", esrc.path, e_checks)
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE events AS "
+        "SELECT t_patient_id AS patient_id, t_code AS code, d_date AS date, lower(t_episode) AS episode, "
+        "TRY_CAST(t_value AS DOUBLE) AS value, t_unit AS unit "
+        f"FROM stg_events WHERE NOT {e_bad} AND t_code IN (SELECT code FROM {keep_codes})"
+    )
+
+    report.patients_read = con.execute("SELECT count(*) FROM stg_patients").fetchone()[0]
+    report.patients_kept = con.execute("SELECT count(*) FROM patients").fetchone()[0]
+    report.events_read = con.execute(f"SELECT count(*) FROM {esrc.name}").fetchone()[0]
+    rejected_events = con.execute(
+        'SELECT count(DISTINCT "row") FROM rejects WHERE file = ? AND action = \'row rejected\'', [esrc.path]
+    ).fetchone()[0]
+    report.events_kept = report.events_read - rejected_events
+    for file, column, reason, n in con.execute(
+        'SELECT file, "column", reason, count(*) FROM rejects GROUP BY ALL'
+    ).fetchall():
+        report.rejects[(file, column, reason)] = n
+    if report.patients_kept == 0:
+        raise InputError(
+            f"{psrc.path}: no usable patients ({report.patients_read} row(s) read, all rejected or none present)"
+        )
+    return report
