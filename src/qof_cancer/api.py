@@ -48,10 +48,10 @@ class RunResult:
         return self.summary.to_pylist()
 
 
-def _arrow(cursor: duckdb.DuckDBPyConnection) -> pa.Table:
-    # DuckDB 2 renamed fetch_arrow_table to to_arrow_table.
-    fetch = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
-    return fetch()
+def _arrow(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
+    relation = con.sql(query)
+    # DuckDB 2 calls it to_arrow_table; 1.x calls it arrow.
+    return (getattr(relation, "to_arrow_table", None) or relation.arrow)()
 
 
 def _code_lists(ruleset: RuleSet, clusters: ClusterSet) -> dict[str, str]:
@@ -110,8 +110,8 @@ def run(
         row["code_lists"] = lists[row["indicator"]]
     columns = (*SUMMARY_COLUMNS, "code_lists")
 
-    outcomes = _arrow(con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes"))
-    rejects = _arrow(con.execute(_REJECTS_QUERY))
+    outcomes = _arrow(con, f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes")
+    rejects = _arrow(con, _REJECTS_QUERY)
     summary = pa.Table.from_pylist(summary_rows) if summary_rows else pa.table({c: [] for c in columns})
     result = RunResult(period, ruleset, clusters, report, outcomes, summary, rejects)
 

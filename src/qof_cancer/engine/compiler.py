@@ -283,12 +283,12 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
     outcomes = (
         exp.select(*OUTCOME_COLUMNS)
         .from_(union.subquery("o"))
-        .with_("pop", population)
-        .with_("ev", events)
-        .with_("dx", diagnosis)
-        .with_("base", base)
-        .with_("reg", reg)
-        .with_("feat", feat)
+        .with_("pop", population, copy=False)
+        .with_("ev", events, copy=False)
+        .with_("dx", diagnosis, copy=False)
+        .with_("base", base, copy=False)
+        .with_("reg", reg, copy=False)
+        .with_("feat", feat, copy=False)
     )
     list_sizes = (
         exp.select(_col("practice_code"), exp.alias_(exp.func("MAX", _col("pcn_code")), "pcn_code"),

@@ -1,0 +1,83 @@
+"""Every case in cancer_cases.yaml, through the DuckDB engine (via the Python API) and the reference
+evaluator. Cases sharing a year, achievement date and code lists run together, one patient per case."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qof_cancer import api
+from qof_cancer.codes import load_clusters
+from qof_cancer.engine.reference import Patient, evaluate_reference
+from qof_cancer.model import load_ruleset
+from tests.helpers import as_event, outcome_map, write_inputs
+
+CASES = yaml.safe_load((Path(__file__).parent / "cancer_cases.yaml").read_text())
+TODAY = date(2026, 6, 1)
+
+
+def _patient(i: int, case: dict) -> Patient:
+    return Patient(
+        patient_id=f"case{i:03d}", practice_code="A00001", pcn_code="U00001",
+        registration_start=case.get("registered", date(2000, 1, 1)),
+        registration_end=case.get("registration_end"), date_of_death=case.get("date_of_death"),
+        events=tuple(as_event(e) for e in case["events"]),
+    )
+
+
+def _expected(case: dict) -> dict[str, tuple[str, str] | None]:
+    out = {}
+    for indicator, text in case["expect"].items():
+        outcome, _, rule = text.partition(" ")
+        out[indicator] = None if outcome == "not_on_register" else (outcome, f"{indicator}-{rule}")
+    return out
+
+
+def _group_key(case: dict) -> tuple:
+    return (case.get("year", "2023-24"), case.get("as_of"), yaml.safe_dump(case.get("codes")))
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[tuple, tuple[dict, dict]]:
+    """Run each group once on both engines: (DuckDB outcomes, reference outcomes) by group."""
+    groups: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
+    for i, case in enumerate(CASES):
+        groups[_group_key(case)].append((i, case))
+    out = {}
+    ruleset = load_ruleset()
+    for key, members in groups.items():
+        year, as_of, _ = key
+        folder = tmp_path_factory.mktemp("case")
+        patients = [_patient(i, c) for i, c in members]
+        ppath, epath = write_inputs(folder, patients)
+        codes_dir = None
+        extra = members[0][1].get("codes")
+        clusters = {c.id: c.codes for c in load_clusters().clusters.values()}
+        if extra:
+            codes_dir = folder / "codes"
+            codes_dir.mkdir()
+            for cid, added in extra.items():
+                clusters[cid] = clusters[cid] | frozenset(added)
+                (codes_dir / f"{cid}.csv").write_text("code\n" + "\n".join(sorted(clusters[cid])) + "\n")
+        result = api.run(ppath, epath, year=year, as_of=as_of, codes=codes_dir, today=TODAY)
+        period = ruleset.period(year, as_of, TODAY)
+        reference = evaluate_reference(ruleset, period, clusters, patients)
+        out[key] = (outcome_map(result.outcomes.to_pylist()), outcome_map(reference))
+    return out
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[c["title"] for c in CASES])
+def test_case(index: int, results) -> None:
+    case = CASES[index]
+    engine, reference = results[_group_key(case)]
+    pid = f"case{index:03d}"
+    for indicator, expected in _expected(case).items():
+        for name, got in (("duckdb", engine), ("reference", reference)):
+            if expected is None:
+                assert not [k for k in got if k[0] == pid], f"{name}: expected no outcome rows"
+            else:
+                assert got.get((pid, indicator)) == expected, f"{name} {indicator}"
