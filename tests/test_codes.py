@@ -83,6 +83,7 @@ FULL = f"{ROOT}/Full/Refset/Content/der2_Refset_SimpleUKPCFull_GB1000230_2025062
 DESCRIPTIONS = f"{ROOT}/Snapshot/Terminology/sct2_Description_UKPCSnapshot-en_GB1000230_20250627.txt"
 CONCEPTS = f"{ROOT}/Snapshot/Terminology/sct2_Concept_UKPCSnapshot_GB1000230_20250627.txt"
 GPDATA_NC = "SupportingProducts/GPData_Cluster_Refset_1000230_20250627_nc.csv"
+TAIL = "20200101,PC refset,0,19000101"  # Code_Status_Date .. Sensitive_Status_Date
 GPDATA_HEADER = (
     "Cluster_Category,Cluster_ID,Cluster_Desc,Active_in_Refset,Refset_Status_Date,RefsetId,"
     "Refset_Description,ConceptId,ConceptId_Description,Active_Code_Status,Code_Status_Date,"
@@ -120,7 +121,7 @@ def gpdata_rows() -> str:
         ("Asthma", "AST_COD", "Asthma codes", 1, sct(2000001), F, "Test asthma", 1),  # not a cancer cluster
     ]
     return GPDATA_HEADER + "".join(
-        f"{cat},{cid},{desc},{act},20250627,{ref},Refset FSN,{code},{term},{ca},20200101,PC refset,0,19000101\n"
+        f"{cat},{cid},{desc},{act},20250627,{ref},Refset FSN,{code},{term},{ca},{TAIL}\n"
         for cat, cid, desc, act, ref, code, term, ca in rows
     )
 
@@ -266,10 +267,10 @@ def test_supporting_csv_alone_lists_members_honouring_active_in_refset(tmp_path)
 
     # The file with commas kept (quoted), in cp1252, and a member listed twice.
     text = GPDATA_HEADER + (
-        f'Cancer,CAN_COD,"Cancer, all",1,20250627,{CAN_REFSET},x,{A},"Test, alpha – x",1,20200101,PC refset,0,19000101\n'
-        f"Cancer,CAN_COD,Cancer all,1,20250627,{CAN_REFSET},x,{A},Test alpha,1,20200101,PC refset,0,19000101\n"
-        f"Cancer,CAN_COD,Cancer all,0,20250627,{CAN_REFSET},x,{B},Test beta,1,20200101,PC refset,0,19000101\n"
-        f"Cancer,CAN_COD,Cancer all,1,20250627,{CAN_REFSET},x,{D},Test delta,0,20200101,PC refset,0,19000101\n"
+        f'Cancer,CAN_COD,"Cancer, all",1,20250627,{CAN_REFSET},x,{A},"Test, alpha – x",1,{TAIL}\n'
+        f"Cancer,CAN_COD,Cancer all,1,20250627,{CAN_REFSET},x,{A},Test alpha,1,{TAIL}\n"
+        f"Cancer,CAN_COD,Cancer all,0,20250627,{CAN_REFSET},x,{B},Test beta,1,{TAIL}\n"
+        f"Cancer,CAN_COD,Cancer all,1,20250627,{CAN_REFSET},x,{D},Test delta,0,{TAIL}\n"
     )
     path = tmp_path / "GPData_Cluster_Refset_1000230_20250627.csv"
     path.write_bytes(text.encode("cp1252"))
@@ -347,7 +348,7 @@ def test_opencodelists_downloads_take_the_cluster_from_the_file_name(tmp_path):
     dl = tmp_path / "downloads"
     dl.mkdir()
     (dl / "nhsd-primary-care-domain-refsets-can_cod.csv").write_text(
-        f"code,term\n{D},Test delta\n{A},Test alpha\n{A},Test alpha\n", encoding="utf-8"
+        f"code,term\n{D},Test délta – utf8\n{A},Test alpha\n{A},Test alpha\n", encoding="utf-8"
     )
     (dl / "nhsd-primary-care-domain-refsets-ast_cod.csv").write_text(
         f"code,term\n{F},Test\n", encoding="utf-8"
@@ -355,10 +356,214 @@ def test_opencodelists_downloads_take_the_cluster_from_the_file_name(tmp_path):
     out = tmp_path / "codes"
     result = import_clusters(dl, out, ["CAN_COD", "MDRV_COD"])
 
-    assert read_text(out / "CAN_COD.csv") == f"code,term\n{A},Test alpha\n{D},Test delta\n"
+    assert read_text(out / "CAN_COD.csv") == f"code,term\n{A},Test alpha\n{D},Test délta – utf8\n"
     can = load_manifest(out)["clusters"]["CAN_COD"]
     assert can["status"] == "opencodelists" and can["format"] == "opencodelists-csv"
     assert can["refset_id"] == CAN_REFSET and can["release_date"] is None
     assert "nhsd-primary-care-domain-refsets/can_cod" in can["source"]
     assert can["counts"]["duplicates_removed"] == 1
     assert result.missing == ["MDRV_COD"] and result.not_selected == 1
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bad input: file, line and value in the message; the CLI prints one line and exits 2
+
+
+def _ocl(tmp_path, body: str):
+    path = tmp_path / "nhsd-primary-care-domain-refsets-can_cod.csv"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (f"code,term\n{A},ok\n9.99013E+17,mangled\n", ["line 3", "'9.99013E+17'", "spreadsheet"]),
+        (f"code,term\n{A},ok\n{A[:-1]}9,typo\n", ["line 3", "check digit"]),
+        ("term\nno code column\n", ["line 1", "no code column"]),
+        (f"code,term\n{A},ok,extra\n", ["line 2", "3 fields"]),
+    ],
+)
+def test_bad_rows_name_file_line_and_value(tmp_path, body, words):
+    from qof_cancer.codes.importers import read_source
+    from qof_cancer.errors import InputError
+
+    path = _ocl(tmp_path, body)
+    with pytest.raises(InputError) as exc:
+        read_source(path, ["CAN_COD"])
+    message = str(exc.value)
+    assert str(path) in message
+    for w in words:
+        assert w in message
+
+
+def test_bad_effective_time_and_unknown_source_are_user_errors(tmp_path):
+    from qof_cancer.codes.importers import read_source
+    from qof_cancer.errors import InputError, UserError
+
+    release = tmp_path / "rel"
+    release.mkdir()
+    (release / "der2_Refset_SimpleUKPCSnapshot_GB1000230_20250627.txt").write_text(
+        rf2_rows(("m1", "2024-01-01", 1, CAN_REFSET, A)), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"line 2: effectiveTime '2024-01-01'"):
+        read_source(release, ["CAN_COD"])
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other/notes.txt").write_text("hello", encoding="utf-8")
+    with pytest.raises(InputError, match="found no refset release"):
+        read_source(tmp_path / "other")
+    with pytest.raises(UserError, match="no such file or folder"):
+        read_source(tmp_path / "missing.zip")
+
+
+def test_cli_import_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
+    from qof_cancer.cli import main
+
+    path = _ocl(tmp_path, f"code,term\n{A},ok\n12AB,bad\n")
+    code = main(["codes", "import", str(path), "--out", str(tmp_path / "codes")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ") and "line 3: code '12AB'" in err
+    assert not (tmp_path / "codes").exists()  # nothing half-written
+
+
+def test_import_refuses_a_folder_it_did_not_build(tmp_path, trud_zip):
+    from qof_cancer.codes.folder import import_clusters
+    from qof_cancer.errors import UserError
+
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(UserError, match="not built by"):
+        import_clusters(trud_zip, out, ["CAN_COD"])
+    assert (out / "notes.txt").exists()
+
+
+def test_reimport_replaces_the_folder_and_keeps_local_files(tmp_path, trud_zip):
+    from qof_cancer.codes.folder import import_clusters
+
+    out = tmp_path / "codes"
+    import_clusters(trud_zip, out, ["CAN_COD", "MDRV_COD"])
+    (out / "CAN_COD.local.csv").write_text("code,term\nEMIS123,Practice code\n", encoding="utf-8")
+    import_clusters(trud_zip, out, ["CAN_COD"])
+    assert sorted(p.name for p in out.iterdir()) == ["CAN_COD.csv", "CAN_COD.local.csv", "manifest.yaml"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp folders left
+
+
+# ---------------------------------------------------------------------------------------------------
+# Loading an imported folder, local codes, provenance, `codes show`
+
+
+def test_imported_folder_loads_to_the_codes_supplied(tmp_path, trud_zip):
+    from qof_cancer.codes import load_clusters
+    from qof_cancer.codes.folder import import_clusters
+
+    out = tmp_path / "codes"
+    import_clusters(trud_zip, out, ["CAN_COD", "MDRV_COD"])
+    clusters = load_clusters(out)
+    assert clusters["CAN_COD"].codes == {A, C, D}
+    assert clusters["MDRV_COD"].codes == {E}
+    assert clusters["CAN_COD"].status == "refset" and "20250627" in clusters["CAN_COD"].source
+    assert clusters["CAN_COD"].terms[C] == "Test neoplasm – gamma"
+    # Clusters the release did not supply stay as bundled, and still say so.
+    assert clusters["CANINVITE_COD"].status == "example"
+    assert "CAN_COD" not in " ".join(clusters.warnings())
+    clusters.require(("CAN_COD", "MDRV_COD"))
+
+
+def test_local_codes_add_to_a_cluster_and_are_reported(tmp_path, trud_zip):
+    from qof_cancer.codes import load_clusters
+    from qof_cancer.codes.folder import import_clusters
+
+    out = tmp_path / "codes"
+    import_clusters(trud_zip, out, ["CAN_COD"])
+    (out / "CAN_COD.local.csv").write_text(f"code,term\nEMISLOC1,Practice cancer code\n{A},already there\n")
+    (out / "MDRV_COD.local.csv").write_text("code\nEMISREV1\n")  # adds to the bundled MDRV_COD
+    clusters = load_clusters(out)
+
+    assert clusters["CAN_COD"].codes == {A, C, D, "EMISLOC1"}
+    assert clusters["CAN_COD"].local_codes == {"EMISLOC1"}
+    assert clusters["CAN_COD"].terms[A] == "Test neoplasm alpha (disorder) from RF2"  # national term wins
+    assert clusters["MDRV_COD"].codes == {"720006006", "EMISREV1"}
+    assert clusters["MDRV_COD"].local_codes == {"EMISREV1"}
+    lines = clusters.provenance_lines()
+    assert len(lines) == len(clusters.clusters)
+    can = next(line for line in lines if line.startswith("CAN_COD:"))
+    assert "national refset, 4 codes" in can and "1 practice-local codes from CAN_COD.local.csv" in can
+    inv = next(line for line in lines if line.startswith("CANINVITE_COD:"))
+    assert "example codes, not the national list" in inv and "demonstration only" in inv
+    assert (
+        "1 code fails the SNOMED CT check, 1 of them local (first: EMISLOC1)"
+        in clusters["CAN_COD"].problems()
+    )
+
+
+def test_without_a_folder_provenance_names_the_bundled_lists():
+    from qof_cancer.codes import load_clusters
+
+    lines = load_clusters().provenance_lines()
+    assert [line.split(":")[0] for line in lines] == sorted(load_clusters().clusters)
+    assert any(line.startswith("CAN_COD: a proxy list, not the refset itself, 6,059 codes") for line in lines)
+    assert all(not c.local_codes for c in load_clusters().clusters.values())
+
+
+def test_codes_show_lists_source_counts_and_warnings(tmp_path, trud_zip, capsys, monkeypatch):
+    from qof_cancer.cli import main
+    from qof_cancer.codes.folder import import_clusters
+
+    monkeypatch.setenv("COLUMNS", "250")
+    out = tmp_path / "codes"
+    import_clusters(trud_zip, out, ["CAN_COD"])
+    (out / "CAN_COD.local.csv").write_text("code,term\nEMISLOC1,Practice cancer code\n")
+    (out / "CANPCAPU_COD.csv").write_text("code,term\n")  # an empty user list
+
+    assert main(["codes", "show", "--codes", str(out)]) == 0
+    text = capsys.readouterr().out
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 3}
+    assert "refset" in rows["CAN_COD"] and "4" in rows["CAN_COD"] and "+1" in rows["CAN_COD"]
+    assert "uk_sct2pc_56.0.0_20250627000000Z.zip" in rows["CAN_COD"]
+    assert "1 code fails the SNOMED CT check" in rows["CAN_COD"]
+    assert "example" in rows["CANINVITE_COD"] and "not the national list" in rows["CANINVITE_COD"]
+    assert "proxy list" in rows["MDRV_COD"]
+    assert "empty" in rows["CANPCAPU_COD"]
+
+
+def test_codes_commands_have_help(capsys):
+    from qof_cancer.cli import main
+
+    for argv in (["codes", "--help"], ["codes", "import", "--help"], ["codes", "show", "--help"]):
+        assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Build a --codes folder" in out and "List the clusters in use" in out
+
+
+def test_cli_import_writes_the_folder_and_says_what_it_did(tmp_path, trud_zip, capsys):
+    from qof_cancer.cli import main
+
+    out = tmp_path / "codes"
+    assert main(["codes", "import", str(trud_zip), "--out", str(out), "--cluster", "CAN_COD"]) == 0
+    text = capsys.readouterr().out
+    assert "released 2025-06-27" in text
+    assert (
+        "CAN_COD: 3 codes (1 inactive concepts kept; 1 retired members left out; 1 duplicates removed)"
+        in text
+    )
+    assert "other clusters in the source were not imported" in text
+    assert sorted(p.name for p in out.iterdir()) == ["CAN_COD.csv", "manifest.yaml"]
+
+
+def test_a_folder_built_by_import_loads_like_the_same_list_supplied_directly(tmp_path):
+    from qof_cancer.codes import load_clusters
+    from qof_cancer.codes.folder import import_clusters
+
+    body = f"code,term\n{D},Test delta\n{A},Test alpha\n"
+    (tmp_path / "dl").mkdir()
+    (tmp_path / "dl/nhsd-primary-care-domain-refsets-can_cod.csv").write_text(body, encoding="utf-8")
+    (tmp_path / "direct").mkdir()
+    (tmp_path / "direct/CAN_COD.csv").write_text(body, encoding="utf-8")
+    import_clusters(tmp_path / "dl", tmp_path / "imported", ["CAN_COD"])
+
+    imported, direct = load_clusters(tmp_path / "imported"), load_clusters(tmp_path / "direct")
+    assert imported.rows() == direct.rows()
+    assert imported["CAN_COD"].terms == direct["CAN_COD"].terms
+    assert (imported["CAN_COD"].status, direct["CAN_COD"].status) == ("opencodelists", "user")
