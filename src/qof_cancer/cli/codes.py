@@ -49,7 +49,8 @@ def import_(
         if counts["duplicates_removed"]:
             extra.append(f"{counts['duplicates_removed']} duplicates removed")
         detail = f" ({'; '.join(extra)})" if extra else ""
-        typer.echo(f"  {cid}: {counts['codes']} codes{detail}")
+        noun = "code" if counts["codes"] == 1 else "codes"
+        typer.echo(f"  {cid}: {counts['codes']} {noun}{detail}")
     if result.missing:
         typer.echo(f"Not in this source: {', '.join(result.missing)}.")
     if result.not_selected:
