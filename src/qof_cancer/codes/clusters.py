@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
+from qof_cancer.codes.snomed import check_concept_id
 from qof_cancer.errors import InputError, UserError
 
-__all__ = ["Cluster", "ClusterSet", "load_clusters", "BUNDLED_DIR"]
+__all__ = ["Cluster", "ClusterSet", "load_clusters", "BUNDLED_DIR", "LOCAL_SUFFIX"]
 
 BUNDLED_DIR = Path(__file__).parent / "data"
+LOCAL_SUFFIX = ".local.csv"
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,8 @@ class Cluster:
 
     status: national (the national list), proxy (a public list believed to match it), example (local
     stand-in codes, never the national list), user (a folder given with --codes), refset (imported from
-    an NHS refset release).
+    an NHS refset release or the refset portal), opencodelists (the refset as downloaded from OpenCodelists).
+    local_codes: the practice's own codes added from `<CLUSTER_ID>.local.csv`, already part of `codes`.
     """
 
     id: str
@@ -37,7 +40,41 @@ class Cluster:
         return self.status == "example"
 
     def provenance(self) -> str:
-        return f"{self.id}: {len(self.codes)} codes, {self.status} list ({self.source})"
+        local = f", {len(self.local_codes)} of them practice-local" if self.local_codes else ""
+        return f"{self.id}: {len(self.codes)} codes{local}, {self.status} list ({self.source})"
+
+    def problems(self) -> list[str]:
+        """Plain-words warnings about this cluster's list: not national, empty, or codes not SNOMED CT."""
+        out = []
+        if self.status == "example":
+            out.append("local example codes, not the national list")
+        elif self.status == "proxy":
+            out.append("proxy list, not the refset itself")
+        if not self.codes:
+            out.append("empty: an indicator that needs it stops the run")
+        bad = sorted(c for c in self.codes if check_concept_id(c))
+        if bad:
+            local = sum(1 for c in bad if c in self.local_codes)
+            of_local = f", {local} of them local" if local else ""
+            verb = "code fails" if len(bad) == 1 else "codes fail"
+            out.append(f"{len(bad)} {verb} the SNOMED CT check{of_local} (first: {bad[0]})")
+        return out
+
+    def describe(self) -> str:
+        """One plain-words line naming the list behind this cluster, for summaries and reports."""
+        n = f"{len(self.codes):,} codes"
+        text = {
+            "national": f"the national list, {n} ({self.source})",
+            "refset": f"the national refset, {n}, from {self.source}",
+            "opencodelists": f"the national refset via OpenCodelists, {n}, from {self.source}",
+            "proxy": f"a proxy list, not the refset itself, {n} ({self.source})",
+            "example": f"local example codes, not the national list, {n}: results that depend on it are "
+            "for demonstration only",
+            "user": f"the practice's own list, {n} ({self.source})",
+        }.get(self.status, f"{self.status} list, {n} ({self.source})")
+        if self.local_codes:
+            text += f"; includes {len(self.local_codes)} practice-local codes from {self.id}{LOCAL_SUFFIX}"
+        return f"{self.id}: {text}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +105,10 @@ class ClusterSet:
                        "('qof-cancer codes show' says where each came from).")
         return out
 
+    def provenance_lines(self) -> list[str]:
+        """One plain-words line per cluster naming the list it uses, for the run summary and report."""
+        return [self.clusters[cid].describe() for cid in sorted(self.clusters)]
+
     def require(self, cluster_ids: tuple[str, ...]) -> None:
         """Stop the run when a cluster an indicator needs is missing or empty."""
         for cid in cluster_ids:
@@ -84,7 +125,8 @@ def read_cluster_file(path: Path) -> tuple[frozenset[str], dict[str, str]]:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or "code" not in [f.strip().lower() for f in reader.fieldnames]:
-                raise InputError(f"{path}: row 1: no 'code' column (found: {', '.join(reader.fieldnames or [])})")
+                found = ", ".join(reader.fieldnames or [])
+                raise InputError(f"{path}: row 1: no 'code' column (found: {found})")
             names = {f.strip().lower(): f for f in reader.fieldnames}
             codes, terms = set(), {}
             for row in reader:
@@ -148,4 +190,21 @@ def load_clusters(codes_dir: str | Path | None = None) -> ClusterSet:
                 source=str(source),
                 description=meta.get("description", base.description if base else ""),
             )
+        for path in sorted(folder.glob(f"*{LOCAL_SUFFIX}")):
+            _add_local_codes(clusters, path, folder)
     return ClusterSet(clusters)
+
+
+def _add_local_codes(clusters: dict[str, Cluster], path: Path, folder: Path) -> None:
+    """Add the codes of `<CLUSTER_ID>.local.csv` to that cluster (the national list stays as it is)."""
+    cid = path.name[: -len(LOCAL_SUFFIX)]
+    codes, terms = read_cluster_file(path)
+    base = clusters.get(cid) or Cluster(
+        id=cid, codes=frozenset(), status="user", source=f"practice-local codes only, {folder}"
+    )
+    clusters[cid] = replace(
+        base,
+        codes=base.codes | codes,
+        terms={**terms, **base.terms},
+        local_codes=frozenset(codes - base.codes),
+    )
