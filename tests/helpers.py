@@ -10,8 +10,16 @@ from pathlib import Path
 from qof_cancer.codes import load_clusters
 from qof_cancer.engine.reference import Event, Patient
 
-PATIENT_HEADER = ["patient_id", "practice_code", "date_of_birth", "sex", "registration_start",
-                  "registration_end", "date_of_death", "pcn_code"]
+PATIENT_HEADER = [
+    "patient_id",
+    "practice_code",
+    "date_of_birth",
+    "sex",
+    "registration_start",
+    "registration_end",
+    "date_of_death",
+    "pcn_code",
+]
 
 
 def cluster_code(cluster_or_code: str) -> str:
@@ -21,7 +29,9 @@ def cluster_code(cluster_or_code: str) -> str:
     return str(cluster_or_code)
 
 
-def write_inputs(folder: Path, patients: Iterable[Patient], dob: date = date(1950, 1, 1)) -> tuple[Path, Path]:
+def write_inputs(
+    folder: Path, patients: Iterable[Patient], dob: date = date(1950, 1, 1)
+) -> tuple[Path, Path]:
     """Write reference-evaluator patients as patients.csv and events.csv in the data contract."""
     folder.mkdir(parents=True, exist_ok=True)
     ppath, epath = folder / "patients.csv", folder / "events.csv"
@@ -30,9 +40,18 @@ def write_inputs(folder: Path, patients: Iterable[Patient], dob: date = date(195
         pw.writerow(PATIENT_HEADER)
         ew.writerow(["patient_id", "code", "date", "episode"])
         for p in patients:
-            pw.writerow([p.patient_id, p.practice_code, dob.isoformat(), "F", p.registration_start.isoformat(),
-                         p.registration_end.isoformat() if p.registration_end else "",
-                         p.date_of_death.isoformat() if p.date_of_death else "", p.pcn_code or ""])
+            pw.writerow(
+                [
+                    p.patient_id,
+                    p.practice_code,
+                    dob.isoformat(),
+                    "F",
+                    p.registration_start.isoformat(),
+                    p.registration_end.isoformat() if p.registration_end else "",
+                    p.date_of_death.isoformat() if p.date_of_death else "",
+                    p.pcn_code or "",
+                ]
+            )
             for e in p.events:
                 ew.writerow([p.patient_id, e.code, e.date.isoformat(), e.episode or ""])
     return ppath, epath
@@ -45,5 +64,8 @@ def outcome_map(rows: Iterable[dict]) -> dict[tuple[str, str], tuple[str, str]]:
 
 def as_event(item: list) -> Event:
     code, day, *rest = item
-    return Event(cluster_code(code), day if isinstance(day, date) else date.fromisoformat(str(day)),
-                 rest[0] if rest else None)
+    return Event(
+        cluster_code(code),
+        day if isinstance(day, date) else date.fromisoformat(str(day)),
+        rest[0] if rest else None,
+    )

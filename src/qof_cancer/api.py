@@ -1,8 +1,8 @@
 """The Python API: `run(...)` computes the indicators and returns the same tables the command line writes.
 
-    >>> import qof_cancer
-    >>> result = qof_cancer.run("patients.csv", "events.csv", year="2023-24")
-    >>> result.summary.to_pylist()[0]["achievement_pct"]
+>>> import qof_cancer
+>>> result = qof_cancer.run("patients.csv", "events.csv", year="2023-24")
+>>> result.summary.to_pylist()[0]["achievement_pct"]
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from qof_cancer.outputs.files import write_json, write_rows_csv, write_table_csv
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
 REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
-_REJECTS_QUERY = 'SELECT file, "row", "column", value, reason, action FROM rejects ORDER BY file, "row", "column"'
+_REJECTS_QUERY = (
+    'SELECT file, "row", "column", value, reason, action FROM rejects ORDER BY file, "row", "column"'
+)
 Progress = Callable[[str], None]
 
 
@@ -59,7 +61,9 @@ def _code_lists(ruleset: RuleSet, clusters: ClusterSet) -> dict[str, str]:
     out = {}
     for ind in ruleset.indicators:
         used = ["CAN_COD"] + [c for r in ind.rules for c in getattr(r.when, "clusters", ()) if c != "CAN_COD"]
-        out[ind.id] = "; ".join(f"{c} {clusters[c].status}" for c in dict.fromkeys(used) if c in clusters.clusters)
+        out[ind.id] = "; ".join(
+            f"{c} {clusters[c].status}" for c in dict.fromkeys(used) if c in clusters.clusters
+        )
     return out
 
 
@@ -100,7 +104,10 @@ def run(
         say(f"Computing {protected_year} for income protection")
         earlier = Period(ruleset.years[protected_year], ruleset.years[protected_year].pped)
         sizes = evaluate_duckdb(con, ruleset, earlier, table="outcomes_protected")
-        protected = {**(protected or {}), **achieved_points(ruleset, earlier, outcome_counts(con, "outcomes_protected"), sizes)}
+        protected = {
+            **(protected or {}),
+            **achieved_points(ruleset, earlier, outcome_counts(con, "outcomes_protected"), sizes),
+        }
 
     say(f"Computing {period.year.id} at {period.ach.isoformat()}")
     sizes = evaluate_duckdb(con, ruleset, period)
@@ -118,12 +125,13 @@ def run(
     if out is not None:
         say("Writing the output files")
         out = Path(out)
-        result.files.append(write_table_csv(con, f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes", out / "outcomes.csv"))
+        result.files.append(
+            write_table_csv(con, f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes", out / "outcomes.csv")
+        )
         result.files.append(write_rows_csv(out / "summary.csv", columns, summary_rows))
         rejects_path = out / "rejects.csv"
         if report.rows_rejected or rejects.num_rows:
-            result.files.append(write_table_csv(
-                con, _REJECTS_QUERY, rejects_path))
+            result.files.append(write_table_csv(con, _REJECTS_QUERY, rejects_path))
         else:
             rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
         result.files.append(write_json(out / "run.json", _run_metadata(result)))
@@ -139,14 +147,22 @@ def _run_metadata(result: RunResult) -> dict:
         "tool": f"qof-cancer {__version__}",
         "year": year.id,
         "rules_version": year.rules_version,
-        "ppsd": year.ppsd, "pped": year.pped, "achievement_date": result.period.ach,
+        "ppsd": year.ppsd,
+        "pped": year.pped,
+        "achievement_date": result.period.ach,
         "in_year": result.period.in_year,
         "scheme": result.ruleset.scheme,
         "settings": {i.id: {k: str(v) for k, v in i.settings.items()} for i in result.ruleset.indicators},
-        "clusters": {c.id: {"status": c.status, "source": c.source, "codes": len(c.codes)}
-                     for c in result.clusters.clusters.values()},
+        "clusters": {
+            c.id: {"status": c.status, "source": c.source, "codes": len(c.codes)}
+            for c in result.clusters.clusters.values()
+        },
         "warnings": result.clusters.warnings(),
-        "input": {"patients_read": result.load.patients_read, "patients_kept": result.load.patients_kept,
-                  "events_read": result.load.events_read, "events_kept": result.load.events_kept,
-                  "rejected": result.load.lines()},
+        "input": {
+            "patients_read": result.load.patients_read,
+            "patients_kept": result.load.patients_kept,
+            "events_read": result.load.events_read,
+            "events_kept": result.load.events_kept,
+            "rejected": result.load.lines(),
+        },
     }

@@ -18,8 +18,12 @@ WORKED = [
     ([["CAN_COD", "2023-02-01"]], None, "not_met", "not_met"),
     ([["CAN_COD", "2024-02-01"]], None, "excluded_recent_diagnosis", "excluded_recent_diagnosis"),
     ([["CAN_COD", "2022-09-01"]], date(2024, 1, 15), "excluded_recent_registration", "out_of_scope"),
-    ([["CAN_COD", "2022-09-01"], ["CANINVITE_COD", "2023-05-01"], ["CANINVITE_COD", "2023-05-08"]], None,
-     "pca_no_response", "out_of_scope"),
+    (
+        [["CAN_COD", "2022-09-01"], ["CANINVITE_COD", "2023-05-01"], ["CANINVITE_COD", "2023-05-08"]],
+        None,
+        "pca_no_response",
+        "out_of_scope",
+    ),
     ([["CAN_COD", "2022-09-01"], ["CANPCADEC_COD", "2023-03-20"]], None, "not_met", "out_of_scope"),
     ([["CAN_COD", "1999-06-01"]], None, None, None),
 ]
@@ -29,13 +33,20 @@ WORKED = [
 def cli_outcomes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("worked")
     patients = [
-        Patient(f"w{i + 1}", "A00001", registered or date(2000, 1, 1), pcn_code="U00001",
-                events=tuple(as_event([c, date.fromisoformat(d)]) for c, d in events))
+        Patient(
+            f"w{i + 1}",
+            "A00001",
+            registered or date(2000, 1, 1),
+            pcn_code="U00001",
+            events=tuple(as_event([c, date.fromisoformat(d)]) for c, d in events),
+        )
         for i, (events, registered, _, _) in enumerate(WORKED)
     ]
     ppath, epath = write_inputs(folder, patients)
     out = folder / "out"
-    code = main(["run", "--patients", str(ppath), "--events", str(epath), "--year", "2023-24", "--out", str(out)])
+    code = main(
+        ["run", "--patients", str(ppath), "--events", str(epath), "--year", "2023-24", "--out", str(out)]
+    )
     assert code == 0
     with (out / "outcomes.csv").open() as fh:
         rows = list(csv.DictReader(fh))

@@ -52,19 +52,28 @@ def scenario(draw):
         for _ in range(draw(st.integers(0, 6))):
             cluster = draw(st.sampled_from(CLUSTER_IDS))
             kind = draw(st.sampled_from(("after_dx", "landmark", "after_dx")))
-            when = near(add_months(dx, draw(st.sampled_from((0, 1, 3, 6, 12, 13))))) if kind == "after_dx" else a_date()
+            when = (
+                near(add_months(dx, draw(st.sampled_from((0, 1, 3, 6, 12, 13)))))
+                if kind == "after_dx"
+                else a_date()
+            )
             events.append(Event(cluster_code(cluster), when, draw(st.sampled_from(EPISODES))))
         reg = draw(st.one_of(st.just(date(2000, 1, 1)), st.builds(a_date)))
         end = draw(st.one_of(st.none(), st.builds(lambda: near(ach))))
         death = draw(st.one_of(st.none(), st.none(), st.builds(lambda: near(ach))))
         if end is not None and end < reg:
             end = None
-        patients.append(Patient(f"p{i}", draw(st.sampled_from(("A00001", "B00002"))), reg, end, death, "U00001",
-                                tuple(events)))
+        patients.append(
+            Patient(
+                f"p{i}", draw(st.sampled_from(("A00001", "B00002"))), reg, end, death, "U00001", tuple(events)
+            )
+        )
     return year_id, ach, patients
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(scenario())
 def test_duckdb_matches_reference(data) -> None:
     year_id, ach, patients = data

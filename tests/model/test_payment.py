@@ -13,8 +13,14 @@ def test_full_2023_24_achievement_pays_about_8_50_per_register_patient():
     year = load_ruleset().years["2023-24"]
     register, list_size = 340, 10_000
     total = sum(
-        payment_gbp(year.indicators[i].points, year.pounds_per_point, register, list_size,
-                    year.national_prevalence, year.national_average_list_size)
+        payment_gbp(
+            year.indicators[i].points,
+            year.pounds_per_point,
+            register,
+            list_size,
+            year.national_prevalence,
+            year.national_average_list_size,
+        )
         for i in ("CAN001", "CAN004", "CAN005")
     )
     assert sum(year.indicators[i].points for i in ("CAN001", "CAN004", "CAN005")) == 13
@@ -23,7 +29,9 @@ def test_full_2023_24_achievement_pays_about_8_50_per_register_patient():
 
 def test_payment_is_independent_of_list_size_at_fixed_register():
     args = (6, 213.43)
-    assert payment_gbp(*args, 300, 8000, 0.034, 9639) == pytest.approx(payment_gbp(*args, 300, 12000, 0.034, 9639))
+    assert payment_gbp(*args, 300, 8000, 0.034, 9639) == pytest.approx(
+        payment_gbp(*args, 300, 12000, 0.034, 9639)
+    )
     assert payment_gbp(*args, 300, 0, 0.034, 9639) == 0.0
 
 

@@ -33,18 +33,37 @@ def _line_of(path: Path, needle: str) -> int:
 @pytest.mark.parametrize(
     "old,new,field,problem",
     [
-        ("{diagnosis_on_or_before: {anchor: PPED, months_before: $lookback_months}}",
-         "{diagnosis_on_or_before: {anchor: PPEX, months_before: $lookback_months}}",
-         "rules.0.when.diagnosis_on_or_before", "anchor must be one of PPSD, PPED, ACH, not 'PPEX'"),
-        ("{record_in_year: {clusters: [CANPCAPU_COD]}}", "{record_in_year: {clustrs: [CANPCAPU_COD]}}",
-         "rules.3.when.record_in_year.clustrs", "unknown parameter; expected clusters"),
-        ("{record_in_year: {clusters: [CANPCAPU_COD]}}", "{record_on_day: {clusters: [CANPCAPU_COD]}}",
-         "rules.3.when.record_on_day", "unknown condition"),
-        ("review_window: 12 months", "review_window: 12 fortnights",
-         "rules.2.when.record_after_diagnosis.within", "expected a duration like '3 months' or '93 days'"),
+        (
+            "{diagnosis_on_or_before: {anchor: PPED, months_before: $lookback_months}}",
+            "{diagnosis_on_or_before: {anchor: PPEX, months_before: $lookback_months}}",
+            "rules.0.when.diagnosis_on_or_before",
+            "anchor must be one of PPSD, PPED, ACH, not 'PPEX'",
+        ),
+        (
+            "{record_in_year: {clusters: [CANPCAPU_COD]}}",
+            "{record_in_year: {clustrs: [CANPCAPU_COD]}}",
+            "rules.3.when.record_in_year.clustrs",
+            "unknown parameter; expected clusters",
+        ),
+        (
+            "{record_in_year: {clusters: [CANPCAPU_COD]}}",
+            "{record_on_day: {clusters: [CANPCAPU_COD]}}",
+            "rules.3.when.record_on_day",
+            "unknown condition",
+        ),
+        (
+            "review_window: 12 months",
+            "review_window: 12 fortnights",
+            "rules.2.when.record_after_diagnosis.within",
+            "expected a duration like '3 months' or '93 days'",
+        ),
         ("outcome: pca_dissent", "outcome: pca_disent", "rules", "outcome 'pca_disent'"),
-        ("months_before: $recent_registration_months", "months_before: $recent_registration",
-         "rules.7.when.registered_after.months_before", "setting 'recent_registration' is not defined"),
+        (
+            "months_before: $recent_registration_months",
+            "months_before: $recent_registration",
+            "rules.7.when.registered_after.months_before",
+            "setting 'recent_registration' is not defined",
+        ),
     ],
 )
 def test_broken_indicator_file_names_file_line_and_field(tmp_path, old, new, field, problem):
@@ -77,7 +96,11 @@ def test_yaml_syntax_error_has_its_line(tmp_path):
 
 def test_last_rule_must_catch_everyone(tmp_path):
     paths = _copy_rules(tmp_path)
-    _break(tmp_path / "CAN005.yaml", "outcome: not_met\n    when: {always: {}}", "outcome: not_met\n    when: {no_diagnosis: {}}")
+    _break(
+        tmp_path / "CAN005.yaml",
+        "outcome: not_met\n    when: {always: {}}",
+        "outcome: not_met\n    when: {no_diagnosis: {}}",
+    )
     with pytest.raises(RuleFileError, match="the last rule must be 'always'"):
         load_ruleset(indicator_paths=paths)
 

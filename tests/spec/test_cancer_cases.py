@@ -22,9 +22,12 @@ TODAY = date(2026, 6, 1)
 
 def _patient(i: int, case: dict) -> Patient:
     return Patient(
-        patient_id=f"case{i:03d}", practice_code="A00001", pcn_code="U00001",
+        patient_id=f"case{i:03d}",
+        practice_code="A00001",
+        pcn_code="U00001",
         registration_start=case.get("registered", date(2000, 1, 1)),
-        registration_end=case.get("registration_end"), date_of_death=case.get("date_of_death"),
+        registration_end=case.get("registration_end"),
+        date_of_death=case.get("date_of_death"),
         events=tuple(as_event(e) for e in case["events"]),
     )
 

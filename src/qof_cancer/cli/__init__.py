@@ -16,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True),

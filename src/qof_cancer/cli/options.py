@@ -10,23 +10,34 @@ import typer
 
 from qof_cancer.errors import UserError
 
-PatientsOpt = Annotated[Path, typer.Option("--patients", help="Patients file (CSV or Parquet), per the data contract.")]
+PatientsOpt = Annotated[
+    Path, typer.Option("--patients", help="Patients file (CSV or Parquet), per the data contract.")
+]
 EventsOpt = Annotated[Path, typer.Option("--events", help="Coded events file (CSV or Parquet).")]
-YearOpt = Annotated[str | None, typer.Option("--year", help="QOF year, e.g. 2023-24 (default: the year of --as-of).")]
+YearOpt = Annotated[
+    str | None, typer.Option("--year", help="QOF year, e.g. 2023-24 (default: the year of --as-of).")
+]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="Achievement date YYYY-MM-DD for an in-year run (default today, capped at year end)."),
+    typer.Option(
+        "--as-of", help="Achievement date YYYY-MM-DD for an in-year run (default today, capped at year end)."
+    ),
 ]
 CodesOpt = Annotated[
-    Path | None, typer.Option("--codes", help="Folder of <CLUSTER_ID>.csv files replacing the bundled clusters.")
+    Path | None,
+    typer.Option("--codes", help="Folder of <CLUSTER_ID>.csv files replacing the bundled clusters."),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder.")]
 SchemeOpt = Annotated[
-    Path | None, typer.Option("--scheme", help="Local scheme file: thresholds, points or pounds for any year.")
+    Path | None,
+    typer.Option("--scheme", help="Local scheme file: thresholds, points or pounds for any year."),
 ]
 SettingOpt = Annotated[
     list[str] | None,
-    typer.Option("--setting", help="Override a rule setting: INDICATOR.NAME=VALUE, e.g. CAN005.support_window='93 days'."),
+    typer.Option(
+        "--setting",
+        help="Override a rule setting: INDICATOR.NAME=VALUE, e.g. CAN005.support_window='93 days'.",
+    ),
 ]
 
 
@@ -48,7 +59,9 @@ def parse_settings(items: list[str] | None) -> dict[str, dict[str, object]]:
         key, sep, raw = item.partition("=")
         indicator, dot, name = key.partition(".")
         if not sep or not dot or not indicator or not name:
-            raise UserError(f"--setting {item!r}: expected INDICATOR.NAME=VALUE, e.g. CAN005.support_window=93 days")
+            raise UserError(
+                f"--setting {item!r}: expected INDICATOR.NAME=VALUE, e.g. CAN005.support_window=93 days"
+            )
         value = yaml.safe_load(raw) if raw.strip() else raw
         out.setdefault(indicator.strip().upper(), {})[name.strip()] = value
     return out

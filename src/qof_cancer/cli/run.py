@@ -38,7 +38,14 @@ def run(
     console = Console(stderr=True)
     with console.status("Starting") as status:
         result = run_indicators(
-            patients, events, year=year, as_of=parse_as_of(as_of), codes=codes, out=out, scheme=scheme,
-            settings=parse_settings(setting), progress=lambda msg: status.update(msg),
+            patients,
+            events,
+            year=year,
+            as_of=parse_as_of(as_of),
+            codes=codes,
+            out=out,
+            scheme=scheme,
+            settings=parse_settings(setting),
+            progress=lambda msg: status.update(msg),
         )
     print_run_summary(result, Console())

@@ -101,8 +101,10 @@ class ClusterSet:
                 "them are for demonstration only (import the refset release: 'qof-cancer codes import')."
             )
         if proxies:
-            out.append(f"{', '.join(proxies)}: public proxy lists, not the refset files themselves "
-                       "('qof-cancer codes show' says where each came from).")
+            out.append(
+                f"{', '.join(proxies)}: public proxy lists, not the refset files themselves "
+                "('qof-cancer codes show' says where each came from)."
+            )
         return out
 
     def provenance_lines(self) -> list[str]:

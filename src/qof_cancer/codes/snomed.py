@@ -8,7 +8,10 @@ Primary Care Domain refset ids do). Codes in a cluster must be concept ids.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
+    "check_record_code",
     "CONCEPT_PARTITIONS",
     "PARTITIONS",
     "check_concept_id",
@@ -95,3 +98,21 @@ def check_concept_id(value: str) -> str | None:
 def is_concept_id(value: str) -> bool:
     """True when `value` is a well-formed SNOMED CT concept id."""
     return check_concept_id(value) is None
+
+
+_LOCAL_CODE = re.compile(
+    r"[!-~]{1,40}"
+)  # printable ASCII, no spaces: Read, CTV3, EMIS and practice-local codes
+
+
+def check_record_code(value: str) -> str | None:
+    """None when `value` can be the code of a clinical record, else what is wrong, in words.
+
+    All-digit codes must be SNOMED CT concept ids; anything else is taken as a local or legacy code
+    (Read, CTV3, EMIS, practice-local) as long as it is printable text without spaces.
+    """
+    if value.isascii() and value.isdigit():
+        return check_concept_id(value)
+    if not _LOCAL_CODE.fullmatch(value):
+        return "code has spaces or characters that no code system uses"
+    return None

@@ -39,8 +39,18 @@ from qof_cancer.model.years import Period
 
 __all__ = ["CompiledRun", "compile_run", "UnsupportedCondition", "OUTCOME_COLUMNS"]
 
-OUTCOME_COLUMNS = ("practice_code", "pcn_code", "patient_id", "indicator", "outcome", "rule", "reason",
-                   "can_dat", "reg_dat", "due_date")
+OUTCOME_COLUMNS = (
+    "practice_code",
+    "pcn_code",
+    "patient_id",
+    "indicator",
+    "outcome",
+    "rule",
+    "reason",
+    "can_dat",
+    "reg_dat",
+    "due_date",
+)
 
 
 class UnsupportedCondition(TypeError):
@@ -146,8 +156,10 @@ def _two_records_in_year(node: TwoRecordsInYear, ctx: _Ctx) -> exp.Expression:
     first, last = exp.Min(this=dated), exp.Max(this=dated.copy())
     count = exp.Count(this=dated.copy())
     gap = exp.DateDiff(this=last, expression=first, unit=exp.var("DAY"))
-    return exp.and_(count >= exp.Literal.number(2), exp.func("COALESCE", gap, exp.Literal.number(-1))
-                    >= exp.Literal.number(node.min_gap_days))
+    return exp.and_(
+        count >= exp.Literal.number(2),
+        exp.func("COALESCE", gap, exp.Literal.number(-1)) >= exp.Literal.number(node.min_gap_days),
+    )
 
 
 HANDLERS: dict[type, Handler] = {
@@ -163,8 +175,15 @@ HANDLERS: dict[type, Handler] = {
     TwoRecordsInYear: _two_records_in_year,
 }
 # Conditions that read only the patient's own row (usable before the events are grouped).
-ROW_LEVEL = (NoDiagnosis, Always, DiagnosisOnOrAfter, DiagnosisBefore, DiagnosisOnOrBefore, DiagnosisAfter,
-             RegisteredAfter)
+ROW_LEVEL = (
+    NoDiagnosis,
+    Always,
+    DiagnosisOnOrAfter,
+    DiagnosisBefore,
+    DiagnosisOnOrBefore,
+    DiagnosisAfter,
+    RegisteredAfter,
+)
 
 
 def compile_condition(node: object, ctx: _Ctx) -> exp.Expression:
@@ -199,7 +218,10 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
 
     population = (
         exp.select(
-            _col("patient_id"), _col("practice_code"), _col("pcn_code"), exp.alias_(_col("registration_start"), "reg_dat")
+            _col("patient_id"),
+            _col("practice_code"),
+            _col("pcn_code"),
+            exp.alias_(_col("registration_start"), "reg_dat"),
         )
         .from_("patients")
         .where(_col("registration_start") <= ach)
@@ -215,7 +237,8 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
     episode_ok = exp.or_(
         _col("episode").is_(exp.null()),
         exp.not_(exp.func("LOWER", _col("episode")).isin(*[_s(e) for e in register.ignore_episodes]))
-        if register.ignore_episodes else exp.true(),
+        if register.ignore_episodes
+        else exp.true(),
     )
     diagnosis = (
         exp.select(_col("patient_id"), exp.alias_(exp.Max(this=_col("date")), "can_dat"))
@@ -226,15 +249,25 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
     )
     for rule in register.rules:
         if not isinstance(rule.when, ROW_LEVEL):
-            raise UnsupportedCondition(f"{register.id} {rule.rule}: a register rule must read the patient row only")
+            raise UnsupportedCondition(
+                f"{register.id} {rule.rule}: a register rule must read the patient row only"
+            )
     register_rule = _chain(register, ctx, lambda i: compile_condition(register.rules[i].when, ctx))
     on_register = [register.rule_label(r) for r in register.rules if r.outcome == "register"]
     base = (
-        exp.select(_col("patient_id", "p"), _col("practice_code", "p"), _col("pcn_code", "p"), _col("reg_dat", "p"),
-                   _col("can_dat", "d"))
+        exp.select(
+            _col("patient_id", "p"),
+            _col("practice_code", "p"),
+            _col("pcn_code", "p"),
+            _col("reg_dat", "p"),
+            _col("can_dat", "d"),
+        )
         .from_(exp.alias_(exp.to_table("pop"), "p"))
-        .join(exp.alias_(exp.to_table("dx"), "d"), on=_col("patient_id", "p").eq(_col("patient_id", "d")),
-              join_type="left")
+        .join(
+            exp.alias_(exp.to_table("dx"), "d"),
+            on=_col("patient_id", "p").eq(_col("patient_id", "d")),
+            join_type="left",
+        )
     )
     reg = (
         exp.select("*")
@@ -250,12 +283,18 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
             name = f"{ind.id.lower()}_c{i}"
             feature_names[(ind.id, i)] = name
             features.append(exp.alias_(compile_condition(rule.when, ctx), name))
-    keys = [_col(c, "reg") for c in ("patient_id", "practice_code", "pcn_code", "reg_dat", "can_dat", "register_rule")]
+    keys = [
+        _col(c, "reg")
+        for c in ("patient_id", "practice_code", "pcn_code", "reg_dat", "can_dat", "register_rule")
+    ]
     feat = (
         exp.select(*keys, *features)
         .from_(exp.alias_(exp.to_table("reg"), "reg"))
-        .join(exp.alias_(exp.to_table("ev"), "ev"), on=_col("patient_id", "reg").eq(_col("patient_id", "ev")),
-              join_type="left")
+        .join(
+            exp.alias_(exp.to_table("ev"), "ev"),
+            on=_col("patient_id", "reg").eq(_col("patient_id", "ev")),
+            join_type="left",
+        )
         .group_by(*[k.copy() for k in keys])
     )
 
@@ -266,14 +305,21 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
         else:
             chain = _chain(ind, ctx, lambda i, ind=ind: _col(feature_names[(ind.id, i)]))
             ruled = exp.select("*", exp.alias_(chain, "rule")).from_("feat")
-            due = _plus(_col("can_dat"), ind.due) if ind.due else exp.cast(exp.null(), exp.DataType.build("DATE"))
+            due = (
+                _plus(_col("can_dat"), ind.due)
+                if ind.due
+                else exp.cast(exp.null(), exp.DataType.build("DATE"))
+            )
         return exp.select(
-            _col("practice_code"), _col("pcn_code"), _col("patient_id"),
+            _col("practice_code"),
+            _col("pcn_code"),
+            _col("patient_id"),
             exp.alias_(_s(ind.id), "indicator"),
             exp.alias_(_map_rule(ind, "outcome"), "outcome"),
             _col("rule"),
             exp.alias_(_map_rule(ind, "says"), "reason"),
-            _col("can_dat"), _col("reg_dat"),
+            _col("can_dat"),
+            _col("reg_dat"),
             exp.alias_(due, "due_date"),
         ).from_(ruled.subquery("r"))
 
@@ -291,8 +337,11 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
         .with_("feat", feat, copy=False)
     )
     list_sizes = (
-        exp.select(_col("practice_code"), exp.alias_(exp.func("MAX", _col("pcn_code")), "pcn_code"),
-                   exp.alias_(exp.Count(this=exp.Star()), "list_size"))
+        exp.select(
+            _col("practice_code"),
+            exp.alias_(exp.func("MAX", _col("pcn_code")), "pcn_code"),
+            exp.alias_(exp.Count(this=exp.Star()), "list_size"),
+        )
         .from_(population.subquery("pop"))
         .group_by(_col("practice_code"))
     )

@@ -58,12 +58,16 @@ class _Facts:
 
 
 def _registered(p: Patient, ach: date) -> bool:
-    return (p.registration_start <= ach
-            and (p.registration_end is None or p.registration_end > ach)
-            and (p.date_of_death is None or p.date_of_death > ach))
+    return (
+        p.registration_start <= ach
+        and (p.registration_end is None or p.registration_end > ach)
+        and (p.date_of_death is None or p.date_of_death > ach)
+    )
 
 
-def _facts(p: Patient, period: Period, clusters: Mapping[str, frozenset[str]], ignore: tuple[str, ...]) -> _Facts:
+def _facts(
+    p: Patient, period: Period, clusters: Mapping[str, frozenset[str]], ignore: tuple[str, ...]
+) -> _Facts:
     records: dict[str, list[date]] = {cid: [] for cid in clusters}
     can_dates = []
     for e in p.events:
@@ -100,8 +104,11 @@ def _holds(node: object, f: _Facts, period: Period) -> bool:
         return any(period.ppsd <= d for c in node.clusters for d in f.records.get(c, []))
     if t is TwoRecordsInYear:
         dates = sorted(d for c in node.clusters for d in f.records.get(c, []) if d >= period.ppsd)
-        return any((later - earlier).days >= node.min_gap_days
-                   for i, earlier in enumerate(dates) for later in dates[i + 1:])
+        return any(
+            (later - earlier).days >= node.min_gap_days
+            for i, earlier in enumerate(dates)
+            for later in dates[i + 1 :]
+        )
     raise TypeError(f"reference evaluator has no rule for {t.__name__}")
 
 
@@ -109,8 +116,9 @@ def _first(ind: Indicator, holds: Callable[[object], bool]):
     return next(rule for rule in ind.rules if holds(rule.when))
 
 
-def evaluate_reference(ruleset: RuleSet, period: Period, clusters: Mapping[str, frozenset[str]],
-                       patients: Iterable[Patient]) -> list[dict]:
+def evaluate_reference(
+    ruleset: RuleSet, period: Period, clusters: Mapping[str, frozenset[str]], patients: Iterable[Patient]
+) -> list[dict]:
     """Outcome rows (the same columns as the SQL engines) for every register patient."""
     rows = []
     register = ruleset.register
@@ -124,9 +132,18 @@ def evaluate_reference(ruleset: RuleSet, period: Period, clusters: Mapping[str, 
         for ind in ruleset.indicators:
             rule = reg_rule if ind is register else _first(ind, lambda node, f=f: _holds(node, f, period))
             due = ind.due.after(f.can_dat) if ind.due else None
-            rows.append({
-                "practice_code": p.practice_code, "pcn_code": p.pcn_code, "patient_id": p.patient_id,
-                "indicator": ind.id, "outcome": rule.outcome, "rule": ind.rule_label(rule), "reason": rule.says,
-                "can_dat": f.can_dat, "reg_dat": f.reg_dat, "due_date": due,
-            })
+            rows.append(
+                {
+                    "practice_code": p.practice_code,
+                    "pcn_code": p.pcn_code,
+                    "patient_id": p.patient_id,
+                    "indicator": ind.id,
+                    "outcome": rule.outcome,
+                    "rule": ind.rule_label(rule),
+                    "reason": rule.says,
+                    "can_dat": f.can_dat,
+                    "reg_dat": f.reg_dat,
+                    "due_date": due,
+                }
+            )
     return rows

@@ -16,11 +16,33 @@ from qof_cancer.model.years import Period
 __all__ = ["SUMMARY_COLUMNS", "summarise", "achieved_points"]
 
 SUMMARY_COLUMNS = (
-    "level", "practice_code", "pcn_code", "year", "achievement_date", "indicator", "list_size", "register",
-    "prevalence_pct", "numerator", "denominator", "pca_unsuitable", "pca_dissent", "pca_no_response",
-    "excluded_recent_diagnosis", "excluded_recent_registration", "out_of_scope", "pca_rate_pct",
-    "achievement_pct", "lower_threshold", "upper_threshold", "points", "max_points", "payment_status",
-    "points_paid", "payment_gbp", "payment_note",
+    "level",
+    "practice_code",
+    "pcn_code",
+    "year",
+    "achievement_date",
+    "indicator",
+    "list_size",
+    "register",
+    "prevalence_pct",
+    "numerator",
+    "denominator",
+    "pca_unsuitable",
+    "pca_dissent",
+    "pca_no_response",
+    "excluded_recent_diagnosis",
+    "excluded_recent_registration",
+    "out_of_scope",
+    "pca_rate_pct",
+    "achievement_pct",
+    "lower_threshold",
+    "upper_threshold",
+    "points",
+    "max_points",
+    "payment_status",
+    "points_paid",
+    "payment_gbp",
+    "payment_note",
 )
 _COUNTED = ("met", "not_met", *PCA_OUTCOMES, *EXCLUSION_OUTCOMES, "out_of_scope")
 
@@ -29,9 +51,13 @@ def _r(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(value, places)
 
 
-def _practice_rows(ruleset: RuleSet, period: Period, counts: Mapping[tuple[str, str], Mapping[str, int]],
-                   list_sizes: Mapping[str, tuple[str | None, int]],
-                   protected: Mapping[tuple[str, str], float] | None) -> list[dict]:
+def _practice_rows(
+    ruleset: RuleSet,
+    period: Period,
+    counts: Mapping[tuple[str, str], Mapping[str, int]],
+    list_sizes: Mapping[str, tuple[str | None, int]],
+    protected: Mapping[tuple[str, str], float] | None,
+) -> list[dict]:
     year = period.year
     rows = []
     for practice, (pcn, list_size) in sorted(list_sizes.items()):
@@ -40,17 +66,29 @@ def _practice_rows(ruleset: RuleSet, period: Period, counts: Mapping[tuple[str, 
             yi = year.indicators[ind.id]
             c = counts.get((practice, ind.id), {})
             row: dict = {
-                "level": "practice", "practice_code": practice, "pcn_code": pcn, "year": year.id,
-                "achievement_date": period.ach.isoformat(), "indicator": ind.id, "list_size": list_size,
+                "level": "practice",
+                "practice_code": practice,
+                "pcn_code": pcn,
+                "year": year.id,
+                "achievement_date": period.ach.isoformat(),
+                "indicator": ind.id,
+                "list_size": list_size,
                 "register": register,
                 "prevalence_pct": _r(100.0 * register / list_size if list_size else None, 3),
-                "max_points": yi.points, "lower_threshold": yi.lower, "upper_threshold": yi.upper,
+                "max_points": yi.points,
+                "lower_threshold": yi.lower,
+                "upper_threshold": yi.upper,
                 "payment_status": yi.status,
             }
             if ind.kind == "register":
                 points = float(yi.points) if register > 0 else 0.0
-                row.update({k: None for k in _COUNTED}, numerator=None, denominator=None,
-                           pca_rate_pct=None, achievement_pct=None)
+                row.update(
+                    {k: None for k in _COUNTED},
+                    numerator=None,
+                    denominator=None,
+                    pca_rate_pct=None,
+                    achievement_pct=None,
+                )
                 row.pop("met", None), row.pop("not_met", None)
             else:
                 num, den = c.get("met", 0), c.get("met", 0) + c.get("not_met", 0)
@@ -58,7 +96,8 @@ def _practice_rows(ruleset: RuleSet, period: Period, counts: Mapping[tuple[str, 
                 ach = achievement_pct(num, den)
                 points = points_for(ach, yi.points, yi.lower, yi.upper)
                 row.update(
-                    numerator=num, denominator=den,
+                    numerator=num,
+                    denominator=den,
                     **{o: c.get(o, 0) for o in (*PCA_OUTCOMES, *EXCLUSION_OUTCOMES, "out_of_scope")},
                     pca_rate_pct=_r(100.0 * pcas / (den + pcas) if den + pcas else None),
                     achievement_pct=_r(ach),
@@ -69,8 +108,17 @@ def _practice_rows(ruleset: RuleSet, period: Period, counts: Mapping[tuple[str, 
     return rows
 
 
-def _paid(ruleset: RuleSet, period: Period, indicator: str, practice: str, points: float, register: int,
-          list_size: int, counts: Mapping[str, int], protected: Mapping[tuple[str, str], float] | None) -> dict:
+def _paid(
+    ruleset: RuleSet,
+    period: Period,
+    indicator: str,
+    practice: str,
+    points: float,
+    register: int,
+    list_size: int,
+    counts: Mapping[str, int],
+    protected: Mapping[tuple[str, str], float] | None,
+) -> dict:
     year = period.year
     yi = year.indicators[indicator]
     note = year.status_words(indicator)
@@ -90,8 +138,14 @@ def _paid(ruleset: RuleSet, period: Period, indicator: str, practice: str, point
         pounds = patients * yi.pounds_per_patient if paid > 0 or yi.status == "local_scheme" else 0.0
         note += f"; £{yi.pounds_per_patient:.2f} per patient"
     else:
-        pounds = payment_gbp(paid, year.pounds_per_point, register, list_size, year.national_prevalence,
-                             year.national_average_list_size)
+        pounds = payment_gbp(
+            paid,
+            year.pounds_per_point,
+            register,
+            list_size,
+            year.national_prevalence,
+            year.national_average_list_size,
+        )
     if period.in_year:
         note += f"; in-year position at {period.ach.isoformat()}, not the year-end result"
     return {"points_paid": _r(paid), "payment_gbp": _r(pounds), "payment_note": note}
@@ -107,21 +161,34 @@ def _pcn_rows(practice_rows: list[dict]) -> list[dict]:
     for (pcn, indicator), rows in sorted(groups.items()):
         first = rows[0]
         total = {k: sum(r[k] or 0 for r in rows) for k in ("list_size", "register", "max_points")}
-        row = {**{k: None for k in SUMMARY_COLUMNS}, "level": "pcn", "practice_code": None, "pcn_code": pcn,
-               "year": first["year"], "achievement_date": first["achievement_date"], "indicator": indicator,
-               "lower_threshold": first["lower_threshold"], "upper_threshold": first["upper_threshold"],
-               "payment_status": first["payment_status"], **total,
-               "prevalence_pct": _r(100.0 * total["register"] / total["list_size"] if total["list_size"] else None, 3),
-               "points": _r(sum(r["points"] or 0 for r in rows)),
-               "points_paid": _r(sum(r["points_paid"] or 0 for r in rows)),
-               "payment_gbp": _r(sum(r["payment_gbp"] or 0 for r in rows)),
-               "payment_note": f"sum over {len(rows)} practice(s)"}
+        row = {
+            **{k: None for k in SUMMARY_COLUMNS},
+            "level": "pcn",
+            "practice_code": None,
+            "pcn_code": pcn,
+            "year": first["year"],
+            "achievement_date": first["achievement_date"],
+            "indicator": indicator,
+            "lower_threshold": first["lower_threshold"],
+            "upper_threshold": first["upper_threshold"],
+            "payment_status": first["payment_status"],
+            **total,
+            "prevalence_pct": _r(
+                100.0 * total["register"] / total["list_size"] if total["list_size"] else None, 3
+            ),
+            "points": _r(sum(r["points"] or 0 for r in rows)),
+            "points_paid": _r(sum(r["points_paid"] or 0 for r in rows)),
+            "payment_gbp": _r(sum(r["payment_gbp"] or 0 for r in rows)),
+            "payment_note": f"sum over {len(rows)} practice(s)",
+        }
         if first["numerator"] is not None:
             for k in ("numerator", "denominator", *PCA_OUTCOMES, *EXCLUSION_OUTCOMES, "out_of_scope"):
                 row[k] = sum(r[k] for r in rows)
             pcas = sum(row[o] for o in PCA_OUTCOMES)
             row["achievement_pct"] = _r(achievement_pct(row["numerator"], row["denominator"]))
-            row["pca_rate_pct"] = _r(100.0 * pcas / (row["denominator"] + pcas) if row["denominator"] + pcas else None)
+            row["pca_rate_pct"] = _r(
+                100.0 * pcas / (row["denominator"] + pcas) if row["denominator"] + pcas else None
+            )
         out.append(row)
     return out
 
@@ -133,17 +200,25 @@ def _group_counts(counts: Iterable[tuple[str, str, str, int]]) -> dict[tuple[str
     return grouped
 
 
-def summarise(ruleset: RuleSet, period: Period, counts: Iterable[tuple[str, str, str, int]],
-              list_sizes: Mapping[str, tuple[str | None, int]],
-              protected: Mapping[tuple[str, str], float] | None = None) -> list[dict]:
+def summarise(
+    ruleset: RuleSet,
+    period: Period,
+    counts: Iterable[tuple[str, str, str, int]],
+    list_sizes: Mapping[str, tuple[str | None, int]],
+    protected: Mapping[tuple[str, str], float] | None = None,
+) -> list[dict]:
     """Summary rows (SUMMARY_COLUMNS) per practice and indicator, then per PCN and indicator."""
     rows = _practice_rows(ruleset, period, _group_counts(counts), list_sizes, protected)
     rows = [{k: r.get(k) for k in SUMMARY_COLUMNS} for r in rows]
     return rows + _pcn_rows(rows)
 
 
-def achieved_points(ruleset: RuleSet, period: Period, counts: Iterable[tuple[str, str, str, int]],
-                    list_sizes: Mapping[str, tuple[str | None, int]]) -> dict[tuple[str, str], float]:
+def achieved_points(
+    ruleset: RuleSet,
+    period: Period,
+    counts: Iterable[tuple[str, str, str, int]],
+    list_sizes: Mapping[str, tuple[str | None, int]],
+) -> dict[tuple[str, str], float]:
     """Points achieved per (practice, indicator): what income protection pays in a later year."""
     rows = _practice_rows(ruleset, period, _group_counts(counts), list_sizes, None)
     return {(r["practice_code"], r["indicator"]): r["points"] for r in rows}

@@ -34,14 +34,16 @@ def file_format(path: Path) -> str:
     if path.is_dir():
         return "parquet"
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes[-1:] in (['.parquet'], ['.pq']):
+    if suffixes[-1:] in ([".parquet"], [".pq"]):
         return "parquet"
     if ".csv" in suffixes or ".txt" in suffixes:
         return "csv"
     raise InputError(f"{path}: unknown file type; give a .csv or .parquet file")
 
 
-def open_source(con: duckdb.DuckDBPyConnection, name: str, path: str | Path, required: tuple[str, ...]) -> Source:
+def open_source(
+    con: duckdb.DuckDBPyConnection, name: str, path: str | Path, required: tuple[str, ...]
+) -> Source:
     """Create relation `name` over the file, with a `_row` column; check the required columns exist."""
     path = Path(path)
     if not path.exists():
@@ -56,7 +58,9 @@ def open_source(con: duckdb.DuckDBPyConnection, name: str, path: str | Path, req
                 "SELECT * FROM read_csv(?, all_varchar = true, header = true, sample_size = -1)",
                 [literal],
             )
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, rowid + 2 AS _row FROM {name}__file")
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, rowid + 2 AS _row FROM {name}__file"
+            )
         else:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {name} AS "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from qof_cancer.codes.snomed import check_record_code
 from qof_cancer.errors import InputError
 from qof_cancer.inputs.checks import (
     DATE_PATTERN,
@@ -22,13 +23,25 @@ from qof_cancer.inputs.checks import (
     PATIENT_REQUIRED,
     Check,
 )
-from qof_cancer.inputs.snomed import bad_code_reason
 from qof_cancer.inputs.sources import Source, open_source
 
 __all__ = ["LoadReport", "load_inputs", "PATIENT_COLUMNS"]
 
-PATIENT_TEXT = ("patient_id", "practice_code", "sex", "nhs_number", "mobile_phone", "home_phone", "email",
-                "lsoa_code", "imd_quintile", "ethnicity", "main_language", "interpreter_needed", "pcn_code")
+PATIENT_TEXT = (
+    "patient_id",
+    "practice_code",
+    "sex",
+    "nhs_number",
+    "mobile_phone",
+    "home_phone",
+    "email",
+    "lsoa_code",
+    "imd_quintile",
+    "ethnicity",
+    "main_language",
+    "interpreter_needed",
+    "pcn_code",
+)
 PATIENT_DATES = ("date_of_birth", "registration_start", "registration_end", "date_of_death")
 PATIENT_COLUMNS = PATIENT_TEXT + PATIENT_DATES
 EVENT_TEXT = ("patient_id", "code", "episode", "value", "unit")
@@ -85,8 +98,10 @@ def _nhs_ok(expr: str) -> str:
     """Modulus 11: weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 invalid."""
     total = " + ".join(f"CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
     check = f"(11 - (({total}) % 11)) % 11"
-    return (f"(regexp_full_match({expr}, '\\d{{10}}') AND {check} <> 10 "
-            f"AND {check} = CAST(substr({expr}, 10, 1) AS INTEGER))")
+    return (
+        f"(regexp_full_match({expr}, '\\d{{10}}') AND {check} <> 10 "
+        f"AND {check} = CAST(substr({expr}, 10, 1) AS INTEGER))"
+    )
 
 
 def _bad_any(checks: tuple[Check, ...], action: str) -> str:
@@ -129,7 +144,9 @@ def load_inputs(
         f"SELECT *, COUNT(*) OVER (PARTITION BY t_patient_id) AS n_patient_id, {_nhs_ok('t_nhs_number')} AS nhs_ok "
         f"FROM ({_staging_select(psrc, PATIENT_TEXT, PATIENT_DATES)})"
     )
-    p_checks = tuple(Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in PATIENT_CHECKS)
+    p_checks = tuple(
+        Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in PATIENT_CHECKS
+    )
     p_bad = _bad_any(p_checks, "reject")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE patient_state AS "
@@ -154,7 +171,7 @@ def load_inputs(
 
     # Codes that look like SNOMED CT ids but cannot be, found once per distinct code (not per row).
     codes = [r[0] for r in con.execute(f"SELECT DISTINCT {_text(esrc, 'code')} FROM {esrc.name}").fetchall()]
-    bad = [(c, reason) for c in codes if c is not None and (reason := bad_code_reason(c))]
+    bad = [(c, reason) for c in codes if c is not None and (reason := check_record_code(c))]
     con.execute("CREATE OR REPLACE TEMP TABLE bad_codes (code VARCHAR, reason VARCHAR)")
     if bad:
         con.executemany("INSERT INTO bad_codes VALUES (?, ?)", bad)
@@ -166,7 +183,9 @@ def load_inputs(
         "LEFT JOIN patient_state ps ON ps.patient_id = s.t_patient_id "
         "LEFT JOIN bad_codes bc ON bc.code = s.t_code"
     )
-    e_checks = tuple(Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in EVENT_CHECKS)
+    e_checks = tuple(
+        Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in EVENT_CHECKS
+    )
     e_bad = _bad_any(e_checks, "reject")
     con.execute(
         "CREATE OR REPLACE TABLE rejects AS "
@@ -185,7 +204,7 @@ def load_inputs(
     report.patients_kept = con.execute("SELECT count(*) FROM patients").fetchone()[0]
     report.events_read = con.execute(f"SELECT count(*) FROM {esrc.name}").fetchone()[0]
     rejected_events = con.execute(
-        'SELECT count(DISTINCT "row") FROM rejects WHERE file = ? AND action = \'row rejected\'', [esrc.path]
+        "SELECT count(DISTINCT \"row\") FROM rejects WHERE file = ? AND action = 'row rejected'", [esrc.path]
     ).fetchone()[0]
     report.events_kept = report.events_read - rejected_events
     for file, column, reason, n in con.execute(

@@ -134,7 +134,7 @@ _PARAMS: dict[str, dict[str, Callable[[Any], Any]]] = {
 def _build_condition(doc: Document, where: tuple, raw: Any, settings: Mapping[str, Any]):
     if not isinstance(raw, dict) or len(raw) != 1:
         raise doc.error(where, f"a condition is one of {', '.join(CONDITION_TYPES)} with its parameters")
-    (kind, params), = raw.items()
+    ((kind, params),) = raw.items()
     if kind not in CONDITION_TYPES:
         raise doc.error((*where, kind), f"unknown condition; expected one of {', '.join(CONDITION_TYPES)}")
     params = params or {}
@@ -157,7 +157,9 @@ def _build_condition(doc: Document, where: tuple, raw: Any, settings: Mapping[st
     # An optional extra cluster list that a boolean setting switches on (CAN005: accept MDRV as support).
     also, also_when = values.pop("also_clusters", ()), values.pop("also_when", False)
     if also_when:
-        values["clusters"] = values.get("clusters", ()) + tuple(c for c in also if c not in values["clusters"])
+        values["clusters"] = values.get("clusters", ()) + tuple(
+            c for c in also if c not in values["clusters"]
+        )
     try:
         return CONDITION_TYPES[kind](**values)
     except (TypeError, ValueError) as exc:
@@ -254,7 +256,9 @@ def _build_year_indicator(doc: Document, where: tuple, raw: Any) -> YearIndicato
             lower=None if raw.get("lower") is None else float(raw["lower"]),
             upper=None if raw.get("upper") is None else float(raw["upper"]),
             protected_year=None if raw.get("protected_year") is None else str(raw["protected_year"]),
-            pounds_per_patient=None if raw.get("pounds_per_patient") is None else float(raw["pounds_per_patient"]),
+            pounds_per_patient=None
+            if raw.get("pounds_per_patient") is None
+            else float(raw["pounds_per_patient"]),
         )
     except KeyError as exc:
         raise doc.error(where, f"missing required field {exc}") from None
@@ -298,8 +302,15 @@ def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, Q
     data = doc.data
     if not isinstance(data, dict) or "scheme" not in data:
         raise doc.error((), "a scheme file needs at least 'scheme' (its name)")
-    allowed = {"scheme", "years", "pounds_per_point", "national_prevalence", "national_average_list_size",
-               "indicators", "settings"}
+    allowed = {
+        "scheme",
+        "years",
+        "pounds_per_point",
+        "national_prevalence",
+        "national_average_list_size",
+        "indicators",
+        "settings",
+    }
     for key in data:
         if key not in allowed:
             raise doc.error((key,), f"unknown field; expected {', '.join(sorted(allowed))}")
@@ -321,8 +332,12 @@ def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, Q
         inds = dict(year.indicators)
         for ind_id, raw in (data.get("indicators") or {}).items():
             base = inds.get(str(ind_id))
-            merged = {**(base.__dict__ if base else {}), **(raw or {}), "status": "local_scheme",
-                      "protected_year": None}
+            merged = {
+                **(base.__dict__ if base else {}),
+                **(raw or {}),
+                "status": "local_scheme",
+                "protected_year": None,
+            }
             inds[str(ind_id)] = _build_year_indicator(doc, ("indicators", ind_id), merged)
         changes["indicators"] = inds
         if "national_prevalence" in changes:
@@ -367,6 +382,10 @@ def load_ruleset(
     for year in years.values():
         for ind in indicators:
             if ind.id not in year.indicators:
-                raise RuleFileError(str(years_path or bundled_years_path()), None,
-                                    f"years.{year.id}.indicators", f"no entry for {ind.id}")
+                raise RuleFileError(
+                    str(years_path or bundled_years_path()),
+                    None,
+                    f"years.{year.id}.indicators",
+                    f"no entry for {ind.id}",
+                )
     return RuleSet(tuple(indicators), years, scheme_name)

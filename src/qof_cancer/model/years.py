@@ -37,7 +37,9 @@ class YearIndicator:
         if (self.lower is None) != (self.upper is None):
             raise ValueError("give both lower and upper thresholds, or neither")
         if self.lower is not None and not 0 <= self.lower < self.upper <= 100:  # type: ignore[operator]
-            raise ValueError(f"thresholds must satisfy 0 <= lower < upper <= 100, got {self.lower}-{self.upper}")
+            raise ValueError(
+                f"thresholds must satisfy 0 <= lower < upper <= 100, got {self.lower}-{self.upper}"
+            )
         if self.status == "income_protected" and not self.protected_year:
             raise ValueError("an income_protected indicator needs protected_year")
 

@@ -29,21 +29,39 @@ def print_run_summary(result: Any, console: Console) -> None:
     if period.in_year:
         title += " (in-year position)"
     table = Table(title=title, title_justify="left")
-    for col, justify in (("Practice / PCN", "left"), ("Indicator", "left"), ("Register", "right"),
-                         ("Num / Den", "right"), ("Achievement", "right"), ("Points", "right"),
-                         ("Points paid", "right"), ("Payment", "right"), ("Status", "left")):
+    for col, justify in (
+        ("Practice / PCN", "left"),
+        ("Indicator", "left"),
+        ("Register", "right"),
+        ("Num / Den", "right"),
+        ("Achievement", "right"),
+        ("Points", "right"),
+        ("Points paid", "right"),
+        ("Payment", "right"),
+        ("Status", "left"),
+    ):
         table.add_column(col, justify=justify)
     for row in result.summary_rows():
         who = row["practice_code"] or f"PCN {row['pcn_code']}"
         numden = "-" if row["numerator"] is None else f"{row['numerator']:,} / {row['denominator']:,}"
-        table.add_row(who, row["indicator"], _fmt(row["register"]), numden, _fmt(row["achievement_pct"], "pct"),
-                      f"{_fmt(row['points'], 'pts')} / {row['max_points']:g}", _fmt(row["points_paid"], "pts"),
-                      _fmt(row["payment_gbp"], "gbp"), row["payment_status"].replace("_", " "),
-                      end_section=row["indicator"] == result.ruleset.indicators[-1].id)
+        table.add_row(
+            who,
+            row["indicator"],
+            _fmt(row["register"]),
+            numden,
+            _fmt(row["achievement_pct"], "pct"),
+            f"{_fmt(row['points'], 'pts')} / {row['max_points']:g}",
+            _fmt(row["points_paid"], "pts"),
+            _fmt(row["payment_gbp"], "gbp"),
+            row["payment_status"].replace("_", " "),
+            end_section=row["indicator"] == result.ruleset.indicators[-1].id,
+        )
     console.print(table)
     load = result.load
-    console.print(f"Read {load.patients_read:,} patients and {load.events_read:,} events; "
-                  f"{load.rows_rejected:,} row(s) rejected.")
+    console.print(
+        f"Read {load.patients_read:,} patients and {load.events_read:,} events; "
+        f"{load.rows_rejected:,} row(s) rejected."
+    )
     for line in load.lines()[:10]:
         console.print(f"  [yellow]{line}[/yellow]")
     for warning in result.clusters.warnings():

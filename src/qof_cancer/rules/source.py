@@ -67,7 +67,10 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, where: Path_, lines: di
             key = str(key) if not isinstance(key, str) else key
             if key in out:
                 raise RuleFileError(
-                    loader.name, key_node.start_mark.line + 1, ".".join(map(str, (*where, key))), "duplicate key"
+                    loader.name,
+                    key_node.start_mark.line + 1,
+                    ".".join(map(str, (*where, key))),
+                    "duplicate key",
                 )
             out[key] = _construct(loader, value_node, (*where, key), lines)
         return out
