@@ -34,10 +34,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 docs: $(STAMP)
-	$(BIN)/qof-cancer docs --out docs/indicators.md
+	$(BIN)/qof-cancer docs --cases tests/spec/cancer_cases.yaml --out docs/indicators.md
 
 docs-check: $(STAMP)
-	$(BIN)/qof-cancer docs --check docs/indicators.md
+	$(BIN)/qof-cancer docs --cases tests/spec/cancer_cases.yaml --check docs/indicators.md
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache

@@ -88,8 +88,3 @@ def test_summary_counts_and_pcn_row(cli_outcomes):
     assert rows[("pcn", "CAN004")]["pcn_code"] == "U00001"
     assert rows[("pcn", "CAN004")]["denominator"] == "3"
     assert "CANINVITE_COD example" in can004["code_lists"]
-
-
-def test_help_for_every_command():
-    for command in (["--help"], ["run", "--help"]):
-        assert main(command) == 0
