@@ -18,6 +18,7 @@ app = typer.Typer(
 
 # Each command group lives in its own module and registers itself on `app`.
 from qof_cancer.cli import run as _run  # noqa: E402,F401
+from qof_cancer.cli import synth as _synth  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,7 +123,6 @@ def write_cancer_events(
     recode_day = (REGISTER_START + rng.random(m) * (events.last_day[who] - REGISTER_START)).astype(np.int32)
     events.add(who[recode], code[recode], recode_day[recode])
     planted.add(who[recode & events.recordable(who, recode_day)], "pre2003_diagnosis_recoded")
-    planted.add(who[old & ~recode], "diagnosis_only_before_2003")
 
     # The same tumour coded again months later (moves CAN_DAT unless marked as a review).
     duplicate = tumour & (rng.random(m) < params.duplicate_code_share)
@@ -143,6 +142,11 @@ def write_cancer_events(
         who[history], history_codes[rng.integers(0, len(history_codes), m)][history], history_day[history]
     )
     planted.add(who[history & events.recordable(who, history_day)], "history_of_code_at_registration")
+    # The trap proper: an old diagnosis no later record brings onto the register.
+    later = (duplicate & events.recordable(who, dup_day) & (dup_day >= REGISTER_START)) | (
+        history & events.recordable(who, history_day) & (history_day >= REGISTER_START)
+    )
+    planted.add(who[old & ~recode & ~later], "diagnosis_only_before_2003")
 
     _write_care(rng, who[on_file], coded[on_file], practice, ppsd, events, planted, params)
 
