@@ -75,9 +75,9 @@ class SynthParams:
     other_death_old_cancer_share: float = 0.08  # [A] non-cancer deaths with an older cancer history
 
     # --- practice behaviour (each practice draws its own rate from the range) ---------------
-    ccr_in_window_range: tuple[float, float] = (0.45, 0.93)  # [A] spans the CAN004 50-90% thresholds
+    ccr_in_window_range: tuple[float, float] = (0.55, 0.98)  # [A] spans the CAN004 50-90% thresholds
     ccr_late_share: float = 0.5  # [A] of reviews missed in the window: done 13-20 months after
-    support_in_window_range: tuple[float, float] = (0.62, 0.96)  # [A] spans CAN005's 70-90%
+    support_in_window_range: tuple[float, float] = (0.75, 0.99)  # [A] spans CAN005's 70-90%
     support_late_share: float = 0.4  # [A] of support contacts missed in 3 months: done later
     pca_unsuitable_share: float = 0.03  # [A] of those without a timely review
     pca_dissent_share: float = 0.03  # [A]
@@ -89,7 +89,7 @@ class SynthParams:
     # --- planted faults and traps (shares of the group named in the comment) --------------
     late_coding_share: float = 0.08  # of diagnoses: coded 2-9 months late, from a letter
     duplicate_code_share: float = 0.10  # of diagnoses: the same tumour coded again 2-10 months later
-    history_of_at_registration_share: float = 0.35  # of new joiners with a past cancer
+    history_of_at_registration_share: float = 0.15  # of new joiners with a past cancer
     morphology_only_share: float = 0.015  # of diagnoses: coded only as a morphology (not in CAN_COD)
     pre2003_recode_share: float = 0.30  # of diagnoses before 2003-04-01: re-coded after
     pca_wrong_year_share: float = 0.25  # of PCA codes: recorded in the previous QOF year
