@@ -150,7 +150,10 @@ def generate_batches(
     nhs_permutation = np.random.default_rng([seed, 2]).permutation(valid_test_nhs_numbers())
     for p in range(practices):
         pcn = f"U9{p // params.practices_per_pcn + 1:04d}"
-        practice = make_practice(np.random.default_rng([seed, 0, p]), p, pcn, params)
+        # Age tilts come in mirrored pairs (t, -t), so a run's overall age mix, and with it the
+        # register share, does not hinge on a few unusually old or young practices.
+        tilt = np.random.default_rng([seed, 3, p // 2]).normal(0, params.practice_age_tilt_sd)
+        practice = make_practice(np.random.default_rng([seed, 0, p]), p, pcn, tilt * (-1) ** p, params)
         for block, start in enumerate(range(0, patients_per_practice, BLOCK_SIZE)):
             n = min(BLOCK_SIZE, patients_per_practice - start)
             rng = np.random.default_rng([seed, 1, p, block])

@@ -64,7 +64,7 @@ class SynthParams:
     incidence_male_multiplier_60_plus: float = 1.25  # [A] men higher from 60
     # Calibrated so new diagnoses per 2,000 registered patients per year land at ~8.5: the GP
     # rule of thumb of "eight or nine new cancer diagnoses per year" per 2,000-patient list [S].
-    incidence_scale: float = 0.85
+    incidence_scale: float = 0.79
     # Net (relative) survival k years after diagnosis: floor + (1 - floor) * exp(-k / tau), giving
     # ~83% at 1 year, ~57% at 5, ~51% at 10. [S] CRUK: about half survive ten years or more;
     # [A] the curve's shape. Together with `incidence_scale` it puts the register at ~3.3% [C/S].

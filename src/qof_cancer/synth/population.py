@@ -62,7 +62,9 @@ class Practice:
     records_episodicity: bool
 
 
-def make_practice(rng: np.random.Generator, index: int, pcn_code: str, params: SynthParams) -> Practice:
+def make_practice(
+    rng: np.random.Generator, index: int, pcn_code: str, age_tilt: float, params: SynthParams
+) -> Practice:
     """A practice: code `Y9xxxx` (fictional ODS-style), its LSOAs and its behaviour rates."""
     centre = rng.uniform(0.5, 5.5)
     n_lsoa = params.lsoas_per_practice
@@ -71,7 +73,7 @@ def make_practice(rng: np.random.Generator, index: int, pcn_code: str, params: S
     return Practice(
         code=f"Y9{index + 1:04d}",
         pcn_code=pcn_code,
-        age_tilt=float(rng.normal(0, params.practice_age_tilt_sd)),
+        age_tilt=age_tilt,
         minority_shift=float(rng.normal(0, params.practice_diversity_sd)),
         lsoa_codes=np.array([f"E01{n:06d}" for n in numbers]),
         lsoa_quintiles=np.clip(np.rint(centre + rng.normal(0, 0.9, n_lsoa)), 1, 5).astype(np.int8),
