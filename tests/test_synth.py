@@ -284,9 +284,6 @@ def test_planted_faults_are_really_in_the_records(db):
             AND NOT EXISTS (SELECT 1 FROM events a JOIN events b USING (patient_id)
             WHERE a.patient_id = p.patient_id
             AND a.code LIKE 'LOCAL-CANINVITE%' AND b.code LIKE 'LOCAL-CANINVITE%' AND b.date = a.date + 6)""",
-        "pca_previous_qof_year": f"""SELECT count(*) FROM planted p WHERE fault = 'pca_previous_qof_year'
-            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.patient_id = p.patient_id
-            AND e.code IN ('LOCAL-CANPCAPU-01', 'LOCAL-CANPCADEC-01') AND e.date < DATE '{PPSD}')""",
         "history_of_code_at_registration": """SELECT count(*) FROM planted p JOIN patients USING (patient_id)
             WHERE fault = 'history_of_code_at_registration' AND NOT EXISTS (SELECT 1 FROM events e
             WHERE e.patient_id = p.patient_id AND e.code IN (SELECT code FROM can_cod)
@@ -302,6 +299,21 @@ def test_planted_faults_are_really_in_the_records(db):
     for fault, sql in checks.items():
         assert _planted(db, fault) > 0, fault
         assert _one(db, sql) == 0, fault
+
+
+def test_pca_recorded_in_the_previous_qof_year_is_dated_before_ppsd():
+    """Rare at default rates (a few per 50,000 patients), so boosted here to test the mechanism."""
+    boosted = SynthParams(pca_unsuitable_share=0.3, pca_dissent_share=0.3, pca_wrong_year_share=1.0)
+    data = generate_with_planted(2, 6000, seed=5, params=boosted)
+    con = duckdb.connect()
+    con.register("planted", data.planted)
+    con.register("events", data.events)
+    planted = _one(con, "SELECT count(*) FROM planted WHERE fault = 'pca_previous_qof_year'")
+    assert planted > 0
+    misplaced = f"""SELECT count(*) FROM planted p WHERE fault = 'pca_previous_qof_year'
+        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.patient_id = p.patient_id
+        AND e.code IN ('LOCAL-CANPCAPU-01', 'LOCAL-CANPCADEC-01') AND e.date < DATE '{PPSD}')"""
+    assert _one(con, misplaced) == 0
 
 
 def test_phone_categories_are_all_present(data):

@@ -191,9 +191,10 @@ def _write_care(
     invited = open_case & (r >= 1 - params.invite_share)
     pca_day = coded + rng.integers(150, 331, m)
     # Recorded in the previous QOF year: the code exists but does not count this year.
+    # Only diagnoses of the last year qualify: their PCA should fall in this QOF year.
     wrong = (
         (unsuitable | dissent)
-        & (pca_day >= ppsd)
+        & (coded >= ppsd - 365)
         & (coded < ppsd - 10)
         & (rng.random(m) < params.pca_wrong_year_share)
     )
