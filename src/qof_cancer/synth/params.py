@@ -122,7 +122,7 @@ class SynthParams:
     bowel_coverage_60_74: float = 0.72  # [S] >70% at 60-74 (NHS England, Jan 2025)
     bowel_coverage_50_59: float = 0.60  # [S] <60% at 54-57 (same source)
     breast_coverage_53_70: float = 0.72  # [A] around the 70% acceptable standard
-    imd_step: float = 0.025  # [S] lower in deprived areas; [A] 2.5 points per quintile below 5
+    imd_step: float = 0.025  # [S] lower in deprived areas; [A] 2.5 points per quintile from the middle (3)
     minority_ethnicity_effect: float = -0.07  # [S] lower in some minority groups; [A] size
     learning_disability_effect: float = -0.20  # [C] poorer access (Osborn 2012); [A] size
     smi_effect: tuple[float, float, float] = (-0.055, -0.17, -0.12)  # [C] Kerrison 2023: cerv, bowel, breast

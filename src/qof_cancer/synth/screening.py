@@ -39,7 +39,7 @@ def _check(list_name: str, *codes: str) -> tuple[str, ...]:
 def _coverage(pop: Population, base: np.ndarray, effect_smi: float, params: SynthParams) -> np.ndarray:
     """Probability of being screened in the window, per patient."""
     imd = np.where(pop.imd > 0, pop.imd, 3)
-    p = base + params.imd_step * (imd - 5)
+    p = base + params.imd_step * (imd - 3)  # the base rate is for quintile 3, the middle
     p = p + params.minority_ethnicity_effect * (pop.ethnicity >= 1)
     p = p + params.learning_disability_effect * pop.learning_disability + effect_smi * pop.smi
     p = p + params.interpreter_effect * pop.interpreter
