@@ -9,52 +9,48 @@ from rich.table import Table
 
 __all__ = ["print_run_summary"]
 
+_STATUS = {
+    "paid": "paid",
+    "unpaid": "not paid",
+    "income_protected": "protected",
+    "retired": "retired",
+    "local_scheme": "local",
+}
 
-def _fmt(value: Any, kind: str = "") -> str:
-    if value is None:
-        return "-"
-    if kind == "pct":
-        return f"{value:.1f}%"
-    if kind == "gbp":
-        return f"£{value:,.2f}"
-    if kind == "pts":
-        return f"{value:.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+
+def _result_cell(row: dict) -> str:
+    if row["numerator"] is None:  # the register
+        prevalence = "" if row["prevalence_pct"] is None else f" ({row['prevalence_pct']:.2f}%)"
+        return f"{row['register']:,} on register{prevalence}"
+    if row["achievement_pct"] is None:
+        return f"{row['numerator']} / {row['denominator']}"
+    return f"{row['achievement_pct']:.1f}% ({row['numerator']:,}/{row['denominator']:,})"
 
 
 def print_run_summary(result: Any, console: Console) -> None:
-    """Per practice and PCN: register, each indicator's achievement, points and pounds; then warnings."""
+    """Per practice and PCN: the register, each indicator's achievement, points and pounds; then warnings."""
     period = result.period
-    title = f"QOF {period.year.id} cancer indicators at {period.ach.isoformat()}"
+    title = f"QOF {period.year.id} cancer at {period.ach.isoformat()}"
     if period.in_year:
-        title += " (in-year position)"
+        title += " (in-year)"
     table = Table(title=title, title_justify="left")
-    for col, justify in (
-        ("Practice / PCN", "left"),
-        ("Indicator", "left"),
-        ("Register", "right"),
-        ("Num / Den", "right"),
-        ("Achievement", "right"),
-        ("Points", "right"),
-        ("Points paid", "right"),
-        ("Payment", "right"),
-        ("Status", "left"),
-    ):
-        table.add_column(col, justify=justify)
+    table.add_column("Practice")
+    table.add_column("Ind.")
+    table.add_column("Result", justify="right")
+    table.add_column("Points", justify="right")
+    table.add_column("£ paid", justify="right")
+    table.add_column("Status")
+    last = result.ruleset.indicators[-1].id
     for row in result.summary_rows():
         who = row["practice_code"] or f"PCN {row['pcn_code']}"
-        numden = "-" if row["numerator"] is None else f"{row['numerator']:,} / {row['denominator']:,}"
         table.add_row(
             who,
             row["indicator"],
-            _fmt(row["register"]),
-            numden,
-            _fmt(row["achievement_pct"], "pct"),
-            f"{_fmt(row['points'], 'pts')} / {row['max_points']:g}",
-            _fmt(row["points_paid"], "pts"),
-            _fmt(row["payment_gbp"], "gbp"),
-            row["payment_status"].replace("_", " "),
-            end_section=row["indicator"] == result.ruleset.indicators[-1].id,
+            _result_cell(row),
+            f"{row['points']:.2f}/{row['max_points']:g}",
+            f"{row['payment_gbp']:,.0f}",
+            _STATUS.get(row["payment_status"], row["payment_status"]),
+            end_section=row["indicator"] == last,
         )
     console.print(table)
     load = result.load
@@ -65,6 +61,6 @@ def print_run_summary(result: Any, console: Console) -> None:
     for line in load.lines()[:10]:
         console.print(f"  [yellow]{line}[/yellow]")
     for warning in result.clusters.warnings():
-        console.print(f"[yellow]Code list:[/yellow] {warning}")
+        console.print(f"[yellow]Code lists:[/yellow] {warning}")
     for path in result.files:
         console.print(f"Wrote {path}")
