@@ -134,17 +134,6 @@ def test_trap_codes_are_outside_or_inside_can_cod_as_documented():
     assert set(_codes(DATA_DIR / "cancer_sites.csv")) <= set(CAN_COD)
 
 
-def test_cluster_codes_copied_into_synth_match_the_bundled_clusters():
-    copied: dict[str, set[str]] = {}
-    with (DATA_DIR / "codes.csv").open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["group"].endswith("_COD"):
-                copied.setdefault(row["group"], set()).add(row["code"])
-    assert set(copied) == {"MDRV_COD", "CANPCSUPP_COD", "CANPCAPU_COD", "CANPCADEC_COD", "CANINVITE_COD"}
-    for cluster, codes in copied.items():
-        assert codes == set(_codes(BUNDLED_DIR / f"{cluster}.csv")), cluster
-
-
 def _nhs_number_ok(number: str) -> bool:
     """Written from the NHS Data Dictionary rule, independently of the generator."""
     if not re.fullmatch(r"\d{10}", number):

@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 
+from qof_cancer.codes import load_clusters
 from qof_cancer.synth.events import EPISODES, EventBuilder, PlantedBuilder
 from qof_cancer.synth.params import AGE_BANDS, SynthParams
 from qof_cancer.synth.population import DAYS_PER_YEAR, DIED, NO_DATE, Population, Practice
@@ -32,13 +33,10 @@ _REVIEW_ERA = day_number(date(2004, 4, 1))  # cancer care reviews counted in QOF
 
 @cache
 def _cluster_codes() -> dict[str, tuple[str, ...]]:
-    """The cluster codes the practice behaviour writes (example codes for four clusters).
-
-    Copied into synth/data/codes.csv rather than imported from `qof_cancer.codes`: the two
-    packages are independent layers. A test checks the copies against the bundled clusters.
-    """
+    """The bundled cluster codes the practice behaviour writes (example codes for four clusters)."""
+    clusters = load_clusters()
     ids = ("MDRV_COD", "CANPCSUPP_COD", "CANPCAPU_COD", "CANPCADEC_COD", "CANINVITE_COD")
-    return {cid: load_code_group(cid) for cid in ids}
+    return {cid: tuple(sorted(clusters[cid].codes)) for cid in ids}
 
 
 def _incidence(age: np.ndarray, female: np.ndarray, params: SynthParams) -> np.ndarray:
