@@ -18,11 +18,12 @@ import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
+from qof_cancer.engine.context import Feature, RunContext
 from qof_cancer.engine.duckdb_engine import evaluate_duckdb, load_cluster_codes, outcome_counts
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
 from qof_cancer.inputs import LoadReport, load_inputs
 from qof_cancer.model import Period, RuleSet, load_ruleset
-from qof_cancer.outputs.files import write_json, write_rows_csv, write_table_csv
+from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv, write_table_csv
 
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
@@ -31,6 +32,9 @@ _REJECTS_QUERY = (
     'SELECT file, "row", "column", value, reason, action FROM rejects ORDER BY file, "row", "column"'
 )
 Progress = Callable[[str], None]
+
+# Features computed after the indicators, in order; each returns named tables (see engine/context.py).
+FEATURES: tuple[Feature, ...] = ()
 
 
 @dataclass
@@ -44,6 +48,7 @@ class RunResult:
     outcomes: pa.Table
     summary: pa.Table
     rejects: pa.Table
+    tables: dict[str, pa.Table] = field(default_factory=dict)  # from FEATURES, by name
     files: list[Path] = field(default_factory=list)
 
     def summary_rows(self) -> list[dict]:
@@ -94,7 +99,10 @@ def run(
     clusters.require(ruleset.clusters())
 
     con = duckdb.connect(database)
-    load_cluster_codes(con, clusters)
+    extra: dict[str, frozenset[str]] = {}
+    for feature in FEATURES:
+        extra.update(feature.extra_clusters())
+    load_cluster_codes(con, clusters, extra)
     say("Reading and checking the input files")
     report = load_inputs(con, patients, events, today)
 
@@ -121,6 +129,10 @@ def run(
     rejects = _arrow(con, _REJECTS_QUERY)
     summary = pa.Table.from_pylist(summary_rows) if summary_rows else pa.table({c: [] for c in columns})
     result = RunResult(period, ruleset, clusters, report, outcomes, summary, rejects)
+    context = RunContext(con, ruleset, period, clusters, today, summary_rows, protected)
+    for feature in FEATURES:
+        say(f"Computing {feature.name}")
+        result.tables.update(feature.compute(context))
 
     if out is not None:
         say("Writing the output files")
@@ -134,6 +146,8 @@ def run(
             result.files.append(write_table_csv(con, _REJECTS_QUERY, rejects_path))
         else:
             rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
+        for name, table in result.tables.items():
+            result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
         result.files.append(write_json(out / "run.json", _run_metadata(result)))
     con.close()
     return result

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-__all__ = ["atomic_path", "write_rows_csv", "write_table_csv", "write_json", "write_text"]
+__all__ = ["atomic_path", "write_rows_csv", "write_table_csv", "write_arrow_csv", "write_json", "write_text"]
 
 
 @contextmanager
@@ -43,6 +44,11 @@ def write_table_csv(con: duckdb.DuckDBPyConnection, query: str, target: Path) ->
     with atomic_path(target) as tmp:
         con.execute(f"COPY ({query}) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' (HEADER, DELIMITER ',')")
     return target
+
+
+def write_arrow_csv(table: pa.Table, target: Path) -> Path:
+    """An Arrow table as CSV (dates ISO, empty for null), atomically, in the same dialect as the others."""
+    return write_rows_csv(target, table.column_names, table.to_pylist())
 
 
 def write_json(target: Path, data: object) -> Path:
