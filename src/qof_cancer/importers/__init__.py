@@ -1,0 +1,1 @@
+"""Importers that turn other formats (FHIR, GP system exports) into the data contract."""

@@ -1,0 +1,1 @@
+"""Data quality: the coding that costs achievement, and how to fix it."""

@@ -1,0 +1,1 @@
+"""PCN cancer screening: coverage, non-responders, groups, contacts, action plan."""

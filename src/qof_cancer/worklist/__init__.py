@@ -1,0 +1,1 @@
+"""Worklists, forecast and messages: what to do next (issue: Act on it)."""
