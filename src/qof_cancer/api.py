@@ -19,11 +19,13 @@ import pyarrow as pa
 from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
 from qof_cancer.engine.context import Feature, RunContext
-from qof_cancer.engine.duckdb_engine import evaluate_duckdb, load_cluster_codes, outcome_counts
+from qof_cancer.engine.evaluate import evaluate, load_cluster_codes, outcome_counts
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
+from qof_cancer.errors import UserError
 from qof_cancer.inputs import LoadReport, load_inputs
+from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
-from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv, write_table_csv
+from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
 
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
@@ -55,12 +57,6 @@ class RunResult:
         return self.summary.to_pylist()
 
 
-def _arrow(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
-    relation = con.sql(query)
-    # DuckDB 2 calls it to_arrow_table; 1.x calls it arrow.
-    return (getattr(relation, "to_arrow_table", None) or relation.arrow)()
-
-
 def _code_lists(ruleset: RuleSet, clusters: ClusterSet) -> dict[str, str]:
     """Per indicator, the lists behind it: 'CAN_COD proxy; MDRV_COD proxy'."""
     out = {}
@@ -84,12 +80,15 @@ def run(
     today: date | None = None,
     progress: Progress | None = None,
     database: str = ":memory:",
+    engine: str = "duckdb",
+    spark_master: str = "local[2]",
 ) -> RunResult:
     """Compute CAN001, CAN004 and CAN005 for one QOF year from a patients and an events file.
 
     `year` like "2023-24" (default: the year containing `as_of` or today); `as_of` the achievement date
     for an in-year run (default today, capped at the year end); `codes` a folder of cluster files that
-    replace the bundled ones; `out` a folder to write outcomes.csv, summary.csv and rejects.csv into.
+    replace the bundled ones; `out` a folder to write outcomes.csv, summary.csv and rejects.csv into;
+    `engine` "duckdb" (in-process, the default) or "spark" (with `spark_master`, default local).
     """
     say = progress or (lambda _msg: None)
     today = today or date.today()
@@ -97,60 +96,91 @@ def run(
     period = ruleset.period(year, as_of, today)
     clusters = load_clusters(codes)
     clusters.require(ruleset.clusters())
+    backend = _open_backend(engine, database, spark_master, say)
+    try:
+        return _run(backend, ruleset, period, clusters, patients, events, today, out, say)
+    finally:
+        backend.close()
 
-    con = duckdb.connect(database)
+
+def _open_backend(engine: str, database: str, spark_master: str, say: Progress) -> Backend:
+    if engine == "duckdb":
+        return DuckDBBackend(duckdb.connect(database))
+    if engine == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            raise UserError("--engine spark needs PySpark: pip install 'qof-cancer[spark]'") from None
+        say(f"Starting Spark ({spark_master})")
+        return SparkBackend.start(spark_master)
+    raise UserError(f"--engine {engine!r}: choose duckdb or spark")
+
+
+def _run(
+    backend: Backend,
+    ruleset: RuleSet,
+    period: Period,
+    clusters: ClusterSet,
+    patients,
+    events,
+    today: date,
+    out,
+    say: Progress,
+) -> RunResult:
+    features = FEATURES if isinstance(backend, DuckDBBackend) else ()
     extra: dict[str, frozenset[str]] = {}
-    for feature in FEATURES:
+    for feature in features:
         extra.update(feature.extra_clusters())
-    load_cluster_codes(con, clusters, extra)
+    load_cluster_codes(backend, clusters, extra)
     say("Reading and checking the input files")
-    report = load_inputs(con, patients, events, today)
+    report = load_inputs(backend, patients, events, today)
 
     protected = None
     needed = {yi.protected_year for yi in period.year.indicators.values() if yi.status == "income_protected"}
     for protected_year in sorted(y for y in needed if y in ruleset.years):
         say(f"Computing {protected_year} for income protection")
         earlier = Period(ruleset.years[protected_year], ruleset.years[protected_year].pped)
-        sizes = evaluate_duckdb(con, ruleset, earlier, table="outcomes_protected")
-        protected = {
-            **(protected or {}),
-            **achieved_points(ruleset, earlier, outcome_counts(con, "outcomes_protected"), sizes),
-        }
+        sizes = evaluate(backend, ruleset, earlier, table="outcomes_protected")
+        counts = outcome_counts(backend, "outcomes_protected")
+        protected = {**(protected or {}), **achieved_points(ruleset, earlier, counts, sizes)}
 
     say(f"Computing {period.year.id} at {period.ach.isoformat()}")
-    sizes = evaluate_duckdb(con, ruleset, period)
-    summary_rows = summarise(ruleset, period, outcome_counts(con), sizes, protected)
+    sizes = evaluate(backend, ruleset, period)
+    summary_rows = summarise(ruleset, period, outcome_counts(backend), sizes, protected)
     lists = _code_lists(ruleset, clusters)
     for row in summary_rows:
         row["code_lists"] = lists[row["indicator"]]
     columns = (*SUMMARY_COLUMNS, "code_lists")
 
-    outcomes = _arrow(con, f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes")
-    rejects = _arrow(con, _REJECTS_QUERY)
+    outcomes = backend.arrow(
+        f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes ORDER BY practice_code, indicator, patient_id"
+    )
+    rejects = backend.arrow(_REJECTS_QUERY)
     summary = pa.Table.from_pylist(summary_rows) if summary_rows else pa.table({c: [] for c in columns})
     result = RunResult(period, ruleset, clusters, report, outcomes, summary, rejects)
-    context = RunContext(con, ruleset, period, clusters, today, summary_rows, protected)
-    for feature in FEATURES:
-        say(f"Computing {feature.name}")
-        result.tables.update(feature.compute(context))
+    if features:
+        context = RunContext(backend.con, ruleset, period, clusters, today, summary_rows, protected)
+        for feature in features:
+            say(f"Computing {feature.name}")
+            result.tables.update(feature.compute(context))
 
     if out is not None:
         say("Writing the output files")
-        out = Path(out)
-        result.files.append(
-            write_table_csv(con, f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes", out / "outcomes.csv")
-        )
-        result.files.append(write_rows_csv(out / "summary.csv", columns, summary_rows))
-        rejects_path = out / "rejects.csv"
-        if report.rows_rejected or rejects.num_rows:
-            result.files.append(write_table_csv(con, _REJECTS_QUERY, rejects_path))
-        else:
-            rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
-        for name, table in result.tables.items():
-            result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
-        result.files.append(write_json(out / "run.json", _run_metadata(result)))
-    con.close()
+        _write(result, Path(out), columns, summary_rows)
     return result
+
+
+def _write(result: RunResult, out: Path, columns: tuple[str, ...], summary_rows: list[dict]) -> None:
+    result.files.append(write_arrow_csv(result.outcomes, out / "outcomes.csv"))
+    result.files.append(write_rows_csv(out / "summary.csv", columns, summary_rows))
+    rejects_path = out / "rejects.csv"
+    if result.rejects.num_rows:
+        result.files.append(write_arrow_csv(result.rejects, rejects_path))
+    else:
+        rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
+    for name, table in result.tables.items():
+        result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
+    result.files.append(write_json(out / "run.json", _run_metadata(result)))
 
 
 def _run_metadata(result: RunResult) -> dict:

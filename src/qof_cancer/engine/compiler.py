@@ -152,7 +152,7 @@ def _record_in_year(node: RecordInYear, ctx: _Ctx) -> exp.Expression:
 
 def _two_records_in_year(node: TwoRecordsInYear, ctx: _Ctx) -> exp.Expression:
     # Two records at least N days apart exist exactly when the earliest and the latest are N days apart.
-    dated = exp.If(this=_in_year(node.clusters, ctx), true=_col("date", "ev"))
+    dated = exp.Case().when(_in_year(node.clusters, ctx), _col("date", "ev"))
     first, last = exp.Min(this=dated), exp.Max(this=dated.copy())
     count = exp.Count(this=dated.copy())
     gap = exp.DateDiff(this=last, expression=first, unit=exp.var("DAY"))

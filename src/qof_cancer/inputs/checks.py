@@ -23,7 +23,7 @@ PATIENT_REQUIRED = ("patient_id", "practice_code", "date_of_birth", "sex", "regi
 EVENT_REQUIRED = ("patient_id", "code", "date")
 SEXES = ("F", "M", "I", "U")
 EPISODES = ("first", "new", "review", "ended", "changed", "evolved", "flare-up")
-DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+DATE_PATTERN = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from qof_cancer.errors import InputError
+from qof_cancer.inputs.backends import Backend
 
 __all__ = ["Source", "open_source", "file_format"]
 
@@ -41,50 +42,34 @@ def file_format(path: Path) -> str:
     raise InputError(f"{path}: unknown file type; give a .csv or .parquet file")
 
 
-def open_source(
-    con: duckdb.DuckDBPyConnection, name: str, path: str | Path, required: tuple[str, ...]
-) -> Source:
+def open_source(backend: Backend, name: str, path: str | Path, required: tuple[str, ...]) -> Source:
     """Create relation `name` over the file, with a `_row` column; check the required columns exist."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     fmt = file_format(path)
-    literal = str(path / "*.parquet") if path.is_dir() else str(path)
     try:
-        if fmt == "csv":
-            # Text columns, materialised in file order so that rowid is the record's position.
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {name}__file AS "
-                "SELECT * FROM read_csv(?, all_varchar = true, header = true, sample_size = -1)",
-                [literal],
-            )
-            con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, rowid + 2 AS _row FROM {name}__file"
-            )
-        else:
-            con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {name} AS "
-                f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-                f"FROM read_parquet('{_quote(literal)}', file_row_number = true)"
-            )
-        described = con.execute(f"DESCRIBE {name}").fetchall()
-    except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
+        described = backend.open_file(name, path, fmt)
+    except Exception as exc:  # the engines raise their own error types for unreadable files
+        if not _is_engine_error(exc):
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: cannot be read as {fmt.upper()}: {message}") from None
-    columns = {row[0].strip().lower(): row[1] for row in described if row[0] != "_row"}
-    if any(c != c.strip().lower() for c in (row[0] for row in described)):
+    columns = {col.strip().lower(): kind for col, kind in described.items()}
+    if any(col != col.strip().lower() for col in described):
         # Normalise header names (case, spaces) with a renaming view so later SQL can name them plainly.
-        select = ", ".join(f'"{row[0]}" AS "{row[0].strip().lower()}"' for row in described)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name}__named AS SELECT {select} FROM {name}")
+        select = ", ".join(f'"{col}" AS "{col.strip().lower()}"' for col in described)
+        backend.view(f"{name}__named", f"SELECT {select}, _row FROM {name}")
         name = f"{name}__named"
     missing = [c for c in required if c not in columns]
     if missing:
         raise InputError(
-            f"{path}: row 1: required column '{missing[0]}' is missing "
-            f"(found: {', '.join(columns) or 'no columns'})"
+            f"{path}: row 1: required column '{missing[0]}' is missing (found: {', '.join(columns) or 'no columns'})"
         )
     return Source(name, str(path), fmt, columns)
 
 
-def _quote(text: str) -> str:
-    return text.replace("'", "''")
+def _is_engine_error(exc: Exception) -> bool:
+    if isinstance(exc, duckdb.Error):
+        return True
+    return type(exc).__module__.startswith(("pyspark", "py4j"))

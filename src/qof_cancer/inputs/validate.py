@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import duckdb
+import pyarrow as pa
 
 from qof_cancer.codes.snomed import check_record_code
 from qof_cancer.errors import InputError
+from qof_cancer.inputs.backends import Backend
 from qof_cancer.inputs.checks import (
     DATE_PATTERN,
     EVENT_CHECKS,
@@ -84,7 +85,7 @@ def _date(source: Source, column: str) -> str:
     if kind == "DATE" or kind.startswith("TIMESTAMP"):
         return f'CAST("{column}" AS DATE)'
     t = _text(source, column)
-    return f"CASE WHEN regexp_full_match({t}, '{DATE_PATTERN}') THEN TRY_CAST({t} AS DATE) END"
+    return f"CASE WHEN regexp_matches({t}, '^{DATE_PATTERN}$') THEN TRY_CAST({t} AS DATE) END"
 
 
 def _staging_select(source: Source, texts: tuple[str, ...], dates: tuple[str, ...]) -> str:
@@ -99,7 +100,7 @@ def _nhs_ok(expr: str) -> str:
     total = " + ".join(f"CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
     check = f"(11 - (({total}) % 11)) % 11"
     return (
-        f"(regexp_full_match({expr}, '\\d{{10}}') AND {check} <> 10 "
+        f"(regexp_matches({expr}, '^[0-9]{{10}}$') AND {check} <> 10 "
         f"AND {check} = CAST(substr({expr}, 10, 1) AS INTEGER))"
     )
 
@@ -123,35 +124,35 @@ def _rejects_sql(stage: str, file: str, checks: tuple[Check, ...]) -> str:
 
 
 def load_inputs(
-    con: duckdb.DuckDBPyConnection,
+    backend: Backend,
     patients: str | Path,
     events: str | Path,
     today: date,
     keep_codes: str = "cluster_codes",
 ) -> LoadReport:
-    """Create `patients`, `events` and `rejects` in `con`.
+    """Create `patients`, `events` and `rejects` in the backend.
 
     `events` keeps only the good rows whose code is in table `keep_codes` (column `code`): the engine
     needs no others, and a 100-million-row extract is not copied whole.
     """
     report = LoadReport()
-    psrc = open_source(con, "src_patients", patients, PATIENT_REQUIRED)
-    esrc = open_source(con, "src_events", events, EVENT_REQUIRED)
+    psrc = open_source(backend, "src_patients", patients, PATIENT_REQUIRED)
+    esrc = open_source(backend, "src_events", events, EVENT_REQUIRED)
     today_sql = f"DATE '{today.isoformat()}'"
 
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE stg_patients AS "
+    backend.materialize(
+        "stg_patients",
         f"SELECT *, COUNT(*) OVER (PARTITION BY t_patient_id) AS n_patient_id, {_nhs_ok('t_nhs_number')} AS nhs_ok "
-        f"FROM ({_staging_select(psrc, PATIENT_TEXT, PATIENT_DATES)})"
+        f"FROM ({_staging_select(psrc, PATIENT_TEXT, PATIENT_DATES)}) AS s",
     )
     p_checks = tuple(
         Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in PATIENT_CHECKS
     )
     p_bad = _bad_any(p_checks, "reject")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE patient_state AS "
+    backend.materialize(
+        "patient_state",
         f"SELECT t_patient_id AS patient_id, CASE WHEN bool_or({p_bad}) THEN 'rejected' ELSE 'ok' END AS state, "
-        "min(d_date_of_birth) AS date_of_birth FROM stg_patients WHERE t_patient_id IS NOT NULL GROUP BY 1"
+        "min(d_date_of_birth) AS date_of_birth FROM stg_patients WHERE t_patient_id IS NOT NULL GROUP BY t_patient_id",
     )
     ignored = {c.column for c in p_checks if c.action == "ignore"}
 
@@ -163,53 +164,59 @@ def load_inputs(
             return "upper(t_sex) AS sex"
         return f"t_{column} AS {column}"
 
-    con.execute(
-        "CREATE OR REPLACE TABLE patients AS SELECT "
+    backend.materialize(
+        "patients",
+        "SELECT "
         + ", ".join([kept(c) for c in PATIENT_TEXT] + [f"d_{c} AS {c}" for c in PATIENT_DATES])
-        + f", _row FROM stg_patients WHERE NOT {p_bad}"
+        + f", _row FROM stg_patients WHERE NOT {p_bad}",
     )
 
     # Codes that look like SNOMED CT ids but cannot be, found once per distinct code (not per row).
-    codes = [r[0] for r in con.execute(f"SELECT DISTINCT {_text(esrc, 'code')} FROM {esrc.name}").fetchall()]
+    codes = [r[0] for r in backend.rows(f"SELECT DISTINCT {_text(esrc, 'code')} FROM {esrc.name}")]
     bad = [(c, reason) for c in codes if c is not None and (reason := check_record_code(c))]
-    con.execute("CREATE OR REPLACE TEMP TABLE bad_codes (code VARCHAR, reason VARCHAR)")
-    if bad:
-        con.executemany("INSERT INTO bad_codes VALUES (?, ?)", bad)
+    backend.register(
+        "bad_codes",
+        pa.table(
+            {"code": [b[0] for b in bad], "reason": [b[1] for b in bad]},
+            schema=pa.schema([("code", pa.string()), ("reason", pa.string())]),
+        ),
+    )
 
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW stg_events AS "
+    backend.view(
+        "stg_events",
         "SELECT s.*, ps.state AS p_state, ps.date_of_birth AS p_date_of_birth, bc.reason AS bad_code "
-        f"FROM ({_staging_select(esrc, EVENT_TEXT, EVENT_DATES)}) s "
-        "LEFT JOIN patient_state ps ON ps.patient_id = s.t_patient_id "
-        "LEFT JOIN bad_codes bc ON bc.code = s.t_code"
+        f"FROM ({_staging_select(esrc, EVENT_TEXT, EVENT_DATES)}) AS s "
+        "LEFT JOIN patient_state AS ps ON ps.patient_id = s.t_patient_id "
+        "LEFT JOIN bad_codes AS bc ON bc.code = s.t_code",
     )
     e_checks = tuple(
         Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in EVENT_CHECKS
     )
     e_bad = _bad_any(e_checks, "reject")
-    con.execute(
-        "CREATE OR REPLACE TABLE rejects AS "
-        + _rejects_sql("stg_patients", psrc.path, p_checks)
+    backend.materialize(
+        "rejects",
+        _rejects_sql("stg_patients", psrc.path, p_checks)
         + " UNION ALL "
-        + _rejects_sql("stg_events", esrc.path, e_checks)
+        + _rejects_sql("stg_events", esrc.path, e_checks),
     )
-    con.execute(
-        "CREATE OR REPLACE TABLE events AS "
+    backend.materialize(
+        "events",
         "SELECT t_patient_id AS patient_id, t_code AS code, d_date AS date, lower(t_episode) AS episode, "
         "TRY_CAST(t_value AS DOUBLE) AS value, t_unit AS unit "
-        f"FROM stg_events WHERE NOT {e_bad} AND t_code IN (SELECT code FROM {keep_codes})"
+        f"FROM stg_events WHERE NOT {e_bad} AND t_code IN (SELECT code FROM {keep_codes})",
     )
 
-    report.patients_read = con.execute("SELECT count(*) FROM stg_patients").fetchone()[0]
-    report.patients_kept = con.execute("SELECT count(*) FROM patients").fetchone()[0]
-    report.events_read = con.execute(f"SELECT count(*) FROM {esrc.name}").fetchone()[0]
-    rejected_events = con.execute(
-        "SELECT count(DISTINCT \"row\") FROM rejects WHERE file = ? AND action = 'row rejected'", [esrc.path]
-    ).fetchone()[0]
+    report.patients_read = backend.rows("SELECT count(*) FROM stg_patients")[0][0]
+    report.patients_kept = backend.rows("SELECT count(*) FROM patients")[0][0]
+    report.events_read = backend.rows(f"SELECT count(*) FROM {esrc.name}")[0][0]
+    file_literal = "'" + esrc.path.replace("'", "''") + "'"
+    rejected_events = backend.rows(
+        f"SELECT count(DISTINCT \"row\") FROM rejects WHERE file = {file_literal} AND action = 'row rejected'"
+    )[0][0]
     report.events_kept = report.events_read - rejected_events
-    for file, column, reason, n in con.execute(
-        'SELECT file, "column", reason, count(*) FROM rejects GROUP BY ALL'
-    ).fetchall():
+    for file, column, reason, n in backend.rows(
+        'SELECT file, "column", reason, count(*) FROM rejects GROUP BY file, "column", reason'
+    ):
         report.rejects[(file, column, reason)] = n
     if report.patients_kept == 0:
         raise InputError(

@@ -1,0 +1,171 @@
+"""Where the SQL runs: DuckDB in-process, or a Spark session. One small interface for both.
+
+SQL text given to a backend is written in DuckDB's dialect and rendered for Spark by sqlglot; sqlglot
+expression trees are rendered directly in the backend's dialect. So the input checks and the compiled
+rules are written once, and the dialect differences live in sqlglot, not in branches here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+
+__all__ = ["Backend", "DuckDBBackend", "SparkBackend", "SqlLike"]
+
+SqlLike = str | exp.Expression
+
+
+class Backend(Protocol):
+    dialect: str
+
+    def execute(self, sql: SqlLike) -> None: ...
+    def rows(self, sql: SqlLike) -> list[tuple]: ...
+    def arrow(self, sql: SqlLike) -> pa.Table: ...
+    def materialize(self, name: str, select: SqlLike) -> None: ...
+    def view(self, name: str, select: SqlLike) -> None: ...
+    def register(self, name: str, table: pa.Table) -> None: ...
+    def open_file(self, name: str, path: Path, fmt: str) -> dict[str, str]: ...
+
+
+class DuckDBBackend:
+    """An in-process DuckDB connection (the default engine)."""
+
+    dialect = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def _sql(self, sql: SqlLike) -> str:
+        return sql.sql("duckdb") if isinstance(sql, exp.Expression) else sql
+
+    def execute(self, sql: SqlLike) -> None:
+        self.con.execute(self._sql(sql))
+
+    def rows(self, sql: SqlLike) -> list[tuple]:
+        return self.con.execute(self._sql(sql)).fetchall()
+
+    def arrow(self, sql: SqlLike) -> pa.Table:
+        relation = self.con.sql(self._sql(sql))
+        # DuckDB 2 calls it to_arrow_table; 1.x calls it arrow.
+        return (getattr(relation, "to_arrow_table", None) or relation.arrow)()
+
+    def materialize(self, name: str, select: SqlLike) -> None:
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {self._sql(select)}")
+
+    def view(self, name: str, select: SqlLike) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {self._sql(select)}")
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.con.register(f"{name}__arrow", table)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}__arrow")
+        self.con.unregister(f"{name}__arrow")
+
+    def open_file(self, name: str, path: Path, fmt: str) -> dict[str, str]:
+        literal = str(path / "*.parquet") if path.is_dir() else str(path)
+        quoted = literal.replace("'", "''")
+        if fmt == "csv":
+            # Text columns, materialised in file order so that rowid is the record's position.
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name}__file AS SELECT * FROM "
+                f"read_csv('{quoted}', all_varchar = true, header = true, sample_size = -1)"
+            )
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, rowid + 2 AS _row FROM {name}__file"
+            )
+        else:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
+                f"file_row_number + 1 AS _row FROM read_parquet('{quoted}', file_row_number = true)"
+            )
+        return {row[0]: row[1] for row in self.con.execute(f"DESCRIBE {name}").fetchall() if row[0] != "_row"}
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SparkBackend:
+    """A Spark session (local or a cluster): the same checks and rules, rendered as Spark SQL."""
+
+    dialect = "spark"
+
+    def __init__(self, spark):
+        self.spark = spark
+
+    @classmethod
+    def start(cls, master: str = "local[2]", app: str = "qof-cancer") -> SparkBackend:
+        from pyspark.sql import SparkSession
+
+        warehouse = tempfile.mkdtemp(prefix="qof-cancer-spark-")
+        builder = (
+            SparkSession.builder.master(master)
+            .appName(app)
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.warehouse.dir", warehouse)
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.ansi.enabled", "true")
+        )
+        if master.startswith("local"):
+            builder = builder.config(
+                "spark.sql.shuffle.partitions", os.environ.get("QOF_SPARK_PARTITIONS", "4")
+            )
+        spark = builder.getOrCreate()
+        spark.sparkContext.setLogLevel("ERROR")
+        return cls(spark)
+
+    def _sql(self, sql: SqlLike) -> str:
+        if isinstance(sql, exp.Expression):
+            return sql.sql("spark")
+        return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+    def execute(self, sql: SqlLike) -> None:
+        self.spark.sql(self._sql(sql))
+
+    def rows(self, sql: SqlLike) -> list[tuple]:
+        return [tuple(r) for r in self.spark.sql(self._sql(sql)).collect()]
+
+    def arrow(self, sql: SqlLike) -> pa.Table:
+        return self.spark.sql(self._sql(sql)).toArrow()
+
+    def materialize(self, name: str, select: SqlLike) -> None:
+        frame = self.spark.sql(self._sql(select))
+        frame.createOrReplaceTempView(name)
+        self.spark.catalog.cacheTable(name)
+
+    def view(self, name: str, select: SqlLike) -> None:
+        self.spark.sql(self._sql(select)).createOrReplaceTempView(name)
+
+    def register(self, name: str, table: pa.Table) -> None:
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        # Lookup tables are small and all text: plain rows avoid needing pandas.
+        schema = StructType([StructField(c, StringType(), True) for c in table.column_names])
+        rows = [tuple(None if v is None else str(v) for v in r.values()) for r in table.to_pylist()]
+        self.spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+
+    def open_file(self, name: str, path: Path, fmt: str) -> dict[str, str]:
+        reader = self.spark.read
+        if fmt == "csv":
+            frame = reader.option("header", True).option("inferSchema", False).csv(str(path))
+            # zipWithIndex numbers records in file order (partition by partition): the spreadsheet row.
+            from pyspark.sql.types import LongType, StructField
+
+            indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 2))
+            schema = frame.schema.add(StructField("_row", LongType(), False))
+            frame = self.spark.createDataFrame(indexed, schema)
+        else:
+            target = str(path / "*.parquet") if path.is_dir() else str(path)
+            frame = reader.parquet(target).selectExpr("*", "_metadata.row_index + 1 AS _row")
+        frame.createOrReplaceTempView(name)
+        return {f.name: f.dataType.simpleString().upper() for f in frame.schema.fields if f.name != "_row"}
+
+    def close(self) -> None:
+        for name in [t.name for t in self.spark.catalog.listTables() if t.isTemporary]:
+            self.spark.catalog.dropTempView(name)
