@@ -16,6 +16,7 @@ from qof_cancer.model.nodes import EXCLUSION_OUTCOMES, PCA_OUTCOMES
 __all__ = [
     "OUTCOME_WORDS",
     "payment_arithmetic",
+    "payment_arithmetic_parts",
     "bar_geometry",
     "header_data",
     "practice_data",
@@ -41,23 +42,30 @@ def _money(value: float) -> str:
     return f"£{value:,.2f}"
 
 
-def payment_arithmetic(row: dict, year: Any) -> str:
-    """The payment sum in words and numbers, with the year's values, e.g.
-
-    "6.00 points × £213.43 × register 340 ÷ (3.40% × 9,639) = £1,328.54"
-    """
+def payment_arithmetic_parts(row: dict, year: Any) -> list[str]:
+    """The payment sum in pieces that read well on their own line (the report keeps each piece whole)."""
     yi = year.indicators[row["indicator"]]
     paid = row["points_paid"] or 0.0
     pounds = row["payment_gbp"] or 0.0
     if yi.pounds_per_patient is not None:
         patients = row["register"] if row["numerator"] is None else row["numerator"]
-        return f"{patients:,} patients × {_money(yi.pounds_per_patient)} = {_money(pounds)}"
+        return [f"{patients:,} patients × {_money(yi.pounds_per_patient)}", f"= {_money(pounds)}"]
     if not row["list_size"]:
-        return "no registered list, so no payment"
-    return (
-        f"{paid:.2f} points × {_money(year.pounds_per_point)} × register {row['register']:,} ÷ "
-        f"({year.national_prevalence * 100:.2f}% × {year.national_average_list_size:,.0f}) = {_money(pounds)}"
-    )
+        return ["no registered list, so no payment"]
+    return [
+        f"{paid:.2f} points × {_money(year.pounds_per_point)}",
+        f"× register {row['register']:,}",
+        f"÷ ({year.national_prevalence * 100:.2f}% × {year.national_average_list_size:,.0f})",
+        f"= {_money(pounds)}",
+    ]
+
+
+def payment_arithmetic(row: dict, year: Any) -> str:
+    """The payment sum in words and numbers, with the year's values, e.g.
+
+    "6.00 points × £213.43 × register 340 ÷ (3.40% × 9,639) = £1,328.54"
+    """
+    return " ".join(payment_arithmetic_parts(row, year))
 
 
 def bar_geometry(achievement: float | None, lower: float, upper: float) -> dict:
@@ -130,6 +138,7 @@ def _indicator_block(row: dict, result: Any) -> dict:
         "row": row,
         "pays": yi.status in PAYING_STATUSES,
         "arithmetic": payment_arithmetic(row, year),
+        "arithmetic_parts": payment_arithmetic_parts(row, year),
         "note": row["payment_note"],
         "code_lists": row.get("code_lists"),
     }
