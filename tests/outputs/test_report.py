@@ -240,3 +240,21 @@ def test_checker_catches_what_it_should():
     """The checks above can fail: an external image and a misnested tag are caught."""
     checker = check_html('<div><img src="https://example.org/x.png"><p></div>')
     assert checker.errors and checker.refs == ["https://example.org/x.png"]
+
+
+def test_retired_year_and_local_scheme_pounds_per_patient(tmp_path):
+    """2025-26: retired indicators say no points are paid; a scheme paying per patient shows that sum."""
+    cases = [
+        [["CAN_COD", "2025-01-10"], ["CANPCSUPP_COD", "2025-02-01"]],
+        [["CAN_COD", "2025-01-20"], ["CANPCSUPP_COD", "2025-02-10"]],
+        [["CAN_COD", "2025-01-25"]],
+    ]
+    ppath, epath = _write(tmp_path, cases)
+    scheme = tmp_path / "scheme.yaml"
+    scheme.write_text(
+        "scheme: North ICB cancer LES\nyears: [2025-26]\nindicators:\n  CAN005: {pounds_per_patient: 12.5}\n"
+    )
+    result = api.run(ppath, epath, year="2025-26", scheme=scheme, today=TODAY)
+    text = plain(check_html(render_report(result, generated=GENERATED)))
+    assert "retired nationally" in text and "no points paid this year: £0.00" in text
+    assert "2 patients × £12.50 = £25.00" in text and "local scheme North ICB cancer LES" in text
