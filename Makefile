@@ -2,41 +2,49 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+CORE   := $(VENV)/.core-installed
+DEV    := $(VENV)/.dev-installed
 DEMO   := demo-output
 
-.PHONY: help setup demo test lint docs docs-check clean
+.PHONY: help setup demo test lint docs docs-check bench clean
 
 help:
 	@echo "make demo   set up, generate a synthetic PCN and run the cancer indicators on it"
-	@echo "make test   set up and run every test"
+	@echo "make test   set up (with Spark and Java) and run every test"
 	@echo "make lint   ruff and the import-direction contract"
 	@echo "make docs   regenerate docs/indicators.md from the rule files"
 
-$(STAMP): pyproject.toml
+$(CORE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $(CORE)
 
-setup: $(STAMP)
+# Tests also need the dev tools, PySpark (the scale-out engine) and a Java runtime for it.
+$(DEV): $(CORE)
+	@command -v java >/dev/null 2>&1 || { echo "Installing a Java runtime for Spark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(DEV)
 
-demo: $(STAMP)
+setup: $(DEV)
+
+demo: $(CORE)
 	$(BIN)/qof-cancer demo --out $(DEMO)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+test: $(DEV)
+	QOF_REQUIRE_SPARK=1 $(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory lint docs-check
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/lint-imports
 
-docs: $(STAMP)
+docs: $(DEV)
 	$(BIN)/qof-cancer docs --cases tests/spec/cancer_cases.yaml --out docs/indicators.md
 
-docs-check: $(STAMP)
+docs-check: $(DEV)
 	$(BIN)/qof-cancer docs --cases tests/spec/cancer_cases.yaml --check docs/indicators.md
 
 clean:

@@ -26,6 +26,7 @@ from qof_cancer.inputs import LoadReport, load_inputs
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
+from qof_cancer.outputs.report import write_report
 
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
@@ -181,6 +182,7 @@ def _write(result: RunResult, out: Path, columns: tuple[str, ...], summary_rows:
     for name, table in result.tables.items():
         result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
     result.files.append(write_json(out / "run.json", _run_metadata(result)))
+    result.files.append(write_report(result, out / "report.html"))
 
 
 def _run_metadata(result: RunResult) -> dict:

@@ -40,6 +40,16 @@ SettingOpt = Annotated[
     ),
 ]
 
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine", help="duckdb (in-process, default) or spark (needs qof-cancer[spark] and Java)."
+    ),
+]
+SparkMasterOpt = Annotated[
+    str, typer.Option("--spark-master", help="Spark master URL for --engine spark (default: local, 2 cores).")
+]
+
 
 def parse_as_of(text: str | None) -> date | None:
     if text is None:

@@ -11,11 +11,13 @@ from qof_cancer.cli import app
 from qof_cancer.cli.options import (
     AsOfOpt,
     CodesOpt,
+    EngineOpt,
     EventsOpt,
     OutOpt,
     PatientsOpt,
     SchemeOpt,
     SettingOpt,
+    SparkMasterOpt,
     YearOpt,
     parse_as_of,
     parse_settings,
@@ -33,6 +35,8 @@ def run(
     out: OutOpt = Path("qof-cancer-output"),
     scheme: SchemeOpt = None,
     setting: SettingOpt = None,
+    engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = "local[2]",
 ) -> None:
     """Compute CAN001, CAN004 and CAN005 and write outcomes.csv, summary.csv and rejects.csv."""
     console = Console(stderr=True)
@@ -46,6 +50,8 @@ def run(
             out=out,
             scheme=scheme,
             settings=parse_settings(setting),
+            engine=engine,
+            spark_master=spark_master,
             progress=lambda msg: status.update(msg),
         )
     print_run_summary(result, Console())

@@ -41,7 +41,8 @@ class Cluster:
 
     def provenance(self) -> str:
         local = f", {len(self.local_codes)} of them practice-local" if self.local_codes else ""
-        return f"{self.id}: {len(self.codes)} codes{local}, {self.status} list ({self.source})"
+        plural = "s" if len(self.codes) != 1 else ""
+        return f"{self.id}: {len(self.codes)} code{plural}{local}, {self.status} list ({self.source})"
 
     def problems(self) -> list[str]:
         """Plain-words warnings about this cluster's list: not national, empty, or codes not SNOMED CT."""
@@ -62,7 +63,7 @@ class Cluster:
 
     def describe(self) -> str:
         """One plain-words line naming the list behind this cluster, for summaries and reports."""
-        n = f"{len(self.codes):,} codes"
+        n = f"{len(self.codes):,} code{'s' if len(self.codes) != 1 else ''}"
         text = {
             "national": f"the national list, {n} ({self.source})",
             "refset": f"the national refset, {n}, from {self.source}",
