@@ -193,11 +193,15 @@ def load_inputs(
         Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in EVENT_CHECKS
     )
     e_bad = _bad_any(e_checks, "reject")
+    # One pass over the events finds every flagged row; the per-check reject lines come from that small set.
+    backend.materialize(
+        "stg_events_flagged", f"SELECT * FROM stg_events WHERE {e_bad} OR {_bad_any(e_checks, 'ignore')}"
+    )
     backend.materialize(
         "rejects",
         _rejects_sql("stg_patients", psrc.path, p_checks)
         + " UNION ALL "
-        + _rejects_sql("stg_events", esrc.path, e_checks),
+        + _rejects_sql("stg_events_flagged", esrc.path, e_checks),
     )
     backend.materialize(
         "events",
