@@ -82,6 +82,11 @@ def fhir(
         "--practice-code",
         help="ODS code for patients whose records name no practice (Synthea's, for example); counted.",
     ),
+    code_system: list[str] | None = typer.Option(
+        None,
+        "--code-system",
+        help="Also take codes in this coding system as written (a local or Read code list); repeatable.",
+    ),
     registration_start: str | None = typer.Option(
         None,
         "--registration-start",
@@ -95,6 +100,7 @@ def fhir(
         patient_id,
         practice_code.strip().upper() if practice_code else None,
         _date_option("--registration-start", registration_start),
+        tuple(code_system or ()),
     )
     with _progress("reading FHIR") as progress:
         report = import_fhir(paths, out, options, progress)

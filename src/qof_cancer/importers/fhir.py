@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from qof_cancer.codes.snomed import check_concept_id
+from qof_cancer.codes.snomed import check_concept_id, check_record_code
 from qof_cancer.importers.fhir_read import Located
 from qof_cancer.importers.report import ImportReport, RejectLog
 from qof_cancer.importers.staging import Stage
@@ -56,11 +56,14 @@ NOT_EVENTS = {
 @dataclass(frozen=True)
 class FhirOptions:
     """`patient_id`: "fhir-id" (the Patient's logical id) or "nhs-number". `practice_code` and
-    `registration_start`: used for patients whose records carry none (Synthea has neither), and counted."""
+    `registration_start`: used for patients whose records carry none (Synthea has neither), and counted.
+    `code_systems`: coding systems besides SNOMED CT whose codes are taken as written (a practice's local
+    codes, Read or CTV3 where a code list uses them); codings in any other system are counted, not used."""
 
     patient_id: str = "fhir-id"
     practice_code: str | None = None
     registration_start: date | None = None
+    code_systems: tuple[str, ...] = ()  # other systems whose codes are taken as they are (local, Read)
 
 
 def _get(resource: dict, path: tuple[str, ...]) -> object:
@@ -345,16 +348,25 @@ class FhirConverter:
         codes, others, bad = [], [], []
         for c in codings:
             code = str(c.get("code", "")).strip()
-            if c.get("system") != SNOMED:
+            if c.get("system") == SNOMED:
+                problem = check_concept_id(code)
+            elif c.get("system") in self.options.code_systems:
+                problem = check_record_code(code)
+            else:
                 others.append(str(c.get("system")))
-            elif problem := check_concept_id(code):
+                continue
+            if problem:
                 bad.append((code, problem))
             elif code not in codes:
                 codes.append(code)
         if not codes:
             if bad:
                 raise Skip("code.coding.code", bad[0][0], bad[0][1])
-            raise Skip("code.coding.system", "; ".join(sorted(set(others))), "no SNOMED CT coding")
+            raise Skip(
+                "code.coding.system",
+                "; ".join(sorted(set(others))),
+                "no SNOMED CT coding (--code-system takes codes in another system as written)",
+            )
         for system in others:
             self.report.notes[(kind, f"codings in {system} left out (a SNOMED CT coding was used)")] += 1
         return codes

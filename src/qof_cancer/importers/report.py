@@ -114,7 +114,7 @@ class RejectLog:
         self._writer.writerow((file, position, kind, field_name, text, reason, action))
         self.count += 1
         if count:
-            self.report.skipped[(kind, reason)] += 1
+            self.report.skipped[(kind, f"{field_name}: {reason}" if field_name else reason)] += 1
 
     def close(self) -> Path | None:
         """Rename into place when anything was rejected; otherwise remove the file (and any stale one)."""
