@@ -32,7 +32,10 @@ def _rows(path: Path) -> list[dict]:
 
 
 def _events(out: Path) -> set[tuple]:
-    return {(e["patient_id"], e["code"], e["date"].isoformat(), e["episode"]) for e in _rows(out / "events.parquet")}
+    return {
+        (e["patient_id"], e["code"], e["date"].isoformat(), e["episode"])
+        for e in _rows(out / "events.parquet")
+    }
 
 
 def test_uk_core_bundle(tmp_path):
@@ -84,7 +87,10 @@ def test_uk_core_bundle(tmp_path):
     for kind in ("Patient", "Condition", "Observation", "Procedure"):
         skipped = sum(n for (k, _), n in report.skipped.items() if k == kind)
         assert report.read[kind] == report.converted[kind] + skipped, kind
-    assert report.notes[("Observation", "codings in http://loinc.org left out (a SNOMED CT coding was used)")] == 1
+    assert (
+        report.notes[("Observation", "codings in http://loinc.org left out (a SNOMED CT coding was used)")]
+        == 1
+    )
 
 
 def test_read_codes_taken_when_asked(tmp_path):
@@ -169,7 +175,11 @@ def test_same_patient_in_two_bundles(tmp_path):
     reasons = {(r[0], r[2], r[5]) for r in _rejects(tmp_path / "differ")}
     assert ("a.json", "Patient", "the same patient appears 2 times with different details") in reasons
     assert ("b.json", "Patient", "the same patient appears 2 times with different details") in reasons
-    assert ("b.json", "Condition", "the patient was not converted (see the patient's row in rejects.csv)") in reasons
+    assert (
+        "b.json",
+        "Condition",
+        "the patient was not converted (see the patient's row in rejects.csv)",
+    ) in reasons
 
 
 def test_cli_writes_summary_and_says_counts_only(tmp_path, capsys):
@@ -194,7 +204,10 @@ def test_cli_writes_summary_and_says_counts_only(tmp_path, capsys):
     "args, message",
     [
         (["--patient-id", "mrn"], "--patient-id 'mrn': choose fhir-id or nhs-number"),
-        (["--registration-start", "01/01/2000"], "--registration-start '01/01/2000': expected a date YYYY-MM-DD"),
+        (
+            ["--registration-start", "01/01/2000"],
+            "--registration-start '01/01/2000': expected a date YYYY-MM-DD",
+        ),
     ],
 )
 def test_cli_bad_options(tmp_path, capsys, args, message):
