@@ -119,6 +119,7 @@ _CODE_FIRST = re.compile(r"\s*(\S+?)\s*(?:\s-\s|\t|\s–\s|:\s)(.*)")
 _CODE_LAST = re.compile(r".*\(\s*([^()\s]+)\s*\)\s*")
 _SNOMED_FIRST = re.compile(r"\s*(\d{6,18})\s*(?:[-–:]\s*.*)?")
 _SNOMED_LAST = re.compile(r".*\(\s*(\d{6,18})\s*\)\s*")
+_SEMANTIC_TAG = re.compile(r"[a-z]+(?:[/ -][a-z]+)*")  # (disorder), (regime/therapy): words, not codes
 
 
 def extract_code(cell: str, fmt: str = "auto") -> str:
@@ -138,6 +139,8 @@ def extract_code(cell: str, fmt: str = "auto") -> str:
         if not m:
             raise ValueError("no code in brackets at the end (expected 'term (code)')")
         code = m.group(1)
+        if _SEMANTIC_TAG.fullmatch(code):
+            raise ValueError(f"'({code})' is a SNOMED CT semantic tag, not a code")
     elif fmt == "auto":
         m = _SNOMED_FIRST.fullmatch(text) or _SNOMED_LAST.fullmatch(text)
         if m:
