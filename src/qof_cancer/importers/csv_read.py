@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from qof_cancer.errors import InputError
@@ -33,6 +34,7 @@ SEXES = {
 }
 EPISODES = ("first", "new", "review", "ended", "changed", "evolved", "flare-up")
 _PROGRESS_EVERY = 5_000
+_extract_code = lru_cache(maxsize=100_000)(extract_code)  # exports repeat a few thousand code cells
 
 
 class _RowProblem(Exception):
@@ -174,7 +176,7 @@ class CsvReader:
                 if cell is None:
                     raise _RowProblem("code", None, "required value missing")
                 try:
-                    code = extract_code(cell, table.code_format)
+                    code = _extract_code(cell, table.code_format)
                 except ValueError as exc:
                     raise _RowProblem("code", cell, str(exc)) from None
                 when = self._date(v, "date", required=True)
@@ -215,5 +217,6 @@ class CsvReader:
                     "_file": str(path),
                     "_position": line,
                     "_kind": kind,
+                    "_first": True,
                 }
             )

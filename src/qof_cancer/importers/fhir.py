@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from qof_cancer.codes.snomed import check_concept_id, check_record_code
 from qof_cancer.importers.fhir_read import Located
@@ -100,6 +101,11 @@ def _identifier(resource: dict, systems: tuple[str, ...]) -> str | None:
         if isinstance(ident, dict) and ident.get("system") in systems and isinstance(ident.get("value"), str):
             return ident["value"].strip()
     return None
+
+
+# Extracts repeat a few thousand codes millions of times: check each once.
+_concept_problem = lru_cache(maxsize=100_000)(check_concept_id)
+_record_code_problem = lru_cache(maxsize=100_000)(check_record_code)
 
 
 class Skip(Exception):
@@ -322,7 +328,7 @@ class FhirConverter:
         episode = self._episode(item, kind)
         value = _get(r, ("valueQuantity", "value"))
         unit = _get(r, ("valueQuantity", "unit")) or _get(r, ("valueQuantity", "code"))
-        for code in codes:
+        for n, code in enumerate(codes):
             self.stage.events.add(
                 {
                     "_key": key,
@@ -336,6 +342,7 @@ class FhirConverter:
                     "_file": item.file,
                     "_position": item.position,
                     "_kind": kind,
+                    "_first": n == 0,
                 }
             )
         if len(codes) > 1:
@@ -349,9 +356,9 @@ class FhirConverter:
         for c in codings:
             code = str(c.get("code", "")).strip()
             if c.get("system") == SNOMED:
-                problem = check_concept_id(code)
+                problem = _concept_problem(code)
             elif c.get("system") in self.options.code_systems:
-                problem = check_record_code(code)
+                problem = _record_code_problem(code)
             else:
                 others.append(str(c.get("system")))
                 continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from qof_cancer.importers.report import ImportReport, RejectLog, atomic_target
@@ -59,7 +60,7 @@ _SOURCE = [("_file", pa.string()), ("_position", pa.string()), ("_kind", pa.stri
 STAGED_PATIENTS = pa.schema(
     [("_key", pa.string()), ("_practice_ref", pa.string()), *PATIENT_SCHEMA, *_SOURCE]
 )
-STAGED_EVENTS = pa.schema([("_key", pa.string()), *EVENT_SCHEMA, *_SOURCE])
+STAGED_EVENTS = pa.schema([("_key", pa.string()), *EVENT_SCHEMA, *_SOURCE, ("_first", pa.bool_())])
 _PATIENT_FIELDS = [f.name for f in PATIENT_SCHEMA]
 _EVENT_FIELDS = [f.name for f in EVENT_SCHEMA]
 
@@ -72,22 +73,19 @@ class BatchWriter:
         self.rows = 0
         self._tmp = atomic_target(target)
         self._writer = pq.ParquetWriter(self._tmp, schema)
-        self._columns: dict[str, list] = {name: [] for name in schema.names}
-        self._pending = 0
+        self._rows: list[dict] = []
 
     def add(self, row: dict) -> None:
-        for name, values in self._columns.items():
-            values.append(row.get(name))
-        self._pending += 1
-        if self._pending >= self.batch_rows:
+        """One row; keys not in the schema are ignored, columns missing from the row are null."""
+        self._rows.append(row)
+        if len(self._rows) >= self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
-        if self._pending:
-            self._writer.write_batch(pa.RecordBatch.from_pydict(self._columns, schema=self.schema))
-            self.rows += self._pending
-            self._columns = {name: [] for name in self.schema.names}
-            self._pending = 0
+        if self._rows:
+            self._writer.write_batch(pa.RecordBatch.from_pylist(self._rows, schema=self.schema))
+            self.rows += len(self._rows)
+            self._rows = []
 
     def close(self) -> Path:
         self.flush()
@@ -220,32 +218,55 @@ def finalise(
         patients.abort()
         raise
 
-    events = BatchWriter(out / "events.parquet", EVENT_SCHEMA)
-    last = None  # a resource with several SNOMED CT codes stages one row per code, consecutively
-    try:
-        for rows in _batches(staged_events):
-            for row in rows:
-                source = (row["_file"], row["_position"])
-                repeat, last = source == last, source
-                key = stage.aliases.get(row["_key"], row["_key"])
-                patient_id = accepted.get(key)
-                if patient_id is None:
-                    if key in stage.rejected:
-                        reason = "the patient was not converted (see the patient's row in rejects.csv)"
-                    else:
-                        reason = "unknown patient: no patient with this reference in the input"
-                    if not repeat:
-                        rejects.add(*source, row["_kind"], subject_field, row["_key"], reason)
-                    continue
-                row["patient_id"] = patient_id
-                events.add(row)
-                if not repeat:
-                    report.converted[row["_kind"]] += 1
-        events_path = events.close()
-        report.events_written = events.rows
-    except BaseException:
-        events.abort()
-        raise
+    events_path = _finalise_events(stage, staged_events, out, accepted, rejects, report, subject_field)
     staged_patients.unlink(missing_ok=True)
     staged_events.unlink(missing_ok=True)
     return patients_path, events_path
+
+
+def _finalise_events(
+    stage: Stage,
+    staged: Path,
+    out: Path,
+    accepted: dict[str, str],
+    rejects: RejectLog,
+    report: ImportReport,
+    subject_field: str,
+) -> Path:
+    """Events whose patient was converted, a batch at a time (columnar: millions of rows stay fast)."""
+    writer = pq.ParquetWriter(tmp := atomic_target(out / "events.parquet"), EVENT_SCHEMA)
+    rows = 0
+    try:
+        for batch in pq.ParquetFile(staged).iter_batches(batch_size=BATCH_ROWS):
+            keys = batch.column("_key").to_pylist()
+            ids = [accepted.get(stage.aliases.get(k, k)) for k in keys]
+            kept = pa.array([i is not None for i in ids])
+            # A resource with several codes stages one row per code; `_first` marks its first row.
+            first = batch.column("_first")
+            for i in [n for n, pid in enumerate(ids) if pid is None]:
+                if not first[i].as_py():
+                    continue
+                key = stage.aliases.get(keys[i], keys[i])
+                if key in stage.rejected:
+                    reason = "the patient was not converted (see the patient's row in rejects.csv)"
+                else:
+                    reason = "unknown patient: no patient with this reference in the input"
+                where = (batch.column(c)[i].as_py() for c in ("_file", "_position", "_kind"))
+                rejects.add(*where, subject_field, keys[i], reason)
+            converted = pc.filter(batch.column("_kind"), pc.and_(kept, first))
+            for item in pc.value_counts(converted).to_pylist():
+                report.converted[item["values"]] += item["counts"]
+            table = pa.Table.from_batches([batch]).set_column(
+                batch.schema.get_field_index("patient_id"), "patient_id", pa.array(ids, pa.string())
+            )
+            table = table.filter(kept).select(EVENT_SCHEMA.names)
+            writer.write_table(table)
+            rows += table.num_rows
+        writer.close()
+        os.replace(tmp, out / "events.parquet")
+    except BaseException:
+        writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    report.events_written = rows
+    return out / "events.parquet"
