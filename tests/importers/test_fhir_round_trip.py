@@ -20,7 +20,7 @@ import pytest
 from qof_cancer import api
 from qof_cancer.engine.reference import Event, Patient
 from qof_cancer.importers import FhirOptions, import_fhir
-from qof_cancer.importers.fhir import NHS_NUMBER, ODS_CODE, SNOMED
+from qof_cancer.importers.fhir_fields import NHS_NUMBER, ODS_CODE, SNOMED
 from tests.helpers import as_event, cluster_code, write_inputs
 from tests.spec.test_cancer_cases import CASES, TODAY, _group_key
 

@@ -14,44 +14,25 @@ from datetime import date
 from functools import lru_cache
 
 from qof_cancer.codes.snomed import check_concept_id, check_record_code
+from qof_cancer.importers.fhir_fields import (
+    EPISODES,
+    EVENT_DATES,
+    FALLBACK_DATES,
+    GENDERS,
+    NHS_NUMBER,
+    NOT_EVENTS,
+    ODS_SYSTEMS,
+    SNOMED,
+    get_path,
+    identifier_value,
+    reference_key,
+)
 from qof_cancer.importers.fhir_read import Located
 from qof_cancer.importers.report import ImportReport, RejectLog
 from qof_cancer.importers.staging import Stage
 from qof_cancer.importers.values import nhs_number_problem, parse_fhir_date
 
-__all__ = ["FhirOptions", "FhirConverter", "SNOMED", "NHS_NUMBER", "ODS_CODE", "EVENT_DATES"]
-
-SNOMED = "http://snomed.info/sct"
-NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
-ODS_CODE = "https://fhir.nhs.uk/Id/ods-organization-code"
-ODS_SYSTEMS = (ODS_CODE, "https://fhir.nhs.uk/Id/ods-site-code")
-GENDERS = {"female": "F", "male": "M", "other": "I", "unknown": "U"}
-# Episodicity (CareConnect / GP Connect Condition episode extension) -> the data contract's words.
-EPISODES = {
-    "first": "first",
-    "new": "new",
-    "review": "review",
-    "end": "ended",
-    "ended": "ended",
-    "change": "changed",
-    "changed": "changed",
-    "evolved": "evolved",
-    "flare": "flare-up",
-    "flare-up": "flare-up",
-}
-# Where each event type's date is read from, in order; the last entry of each is a fallback, noted.
-EVENT_DATES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "Condition": (("onsetDateTime",), ("onsetPeriod", "start"), ("recordedDate",)),
-    "Observation": (("effectiveDateTime",), ("effectivePeriod", "start"), ("effectiveInstant",), ("issued",)),
-    "Procedure": (("performedDateTime",), ("performedPeriod", "start")),
-}
-FALLBACK_DATES = {"Condition": "recordedDate", "Observation": "issued"}
-# Records that say the thing did not happen, or was a mistake: not clinical events.
-NOT_EVENTS = {
-    "Condition": ("verificationStatus", {"entered-in-error", "refuted"}),
-    "Observation": ("status", {"entered-in-error", "cancelled"}),
-    "Procedure": ("status", {"entered-in-error", "not-done"}),
-}
+__all__ = ["FhirOptions", "FhirConverter", "HANDLERS"]
 
 
 @dataclass(frozen=True)
@@ -65,42 +46,6 @@ class FhirOptions:
     practice_code: str | None = None
     registration_start: date | None = None
     code_systems: tuple[str, ...] = ()  # other systems whose codes are taken as they are (local, Read)
-
-
-def _get(resource: dict, path: tuple[str, ...]) -> object:
-    value: object = resource
-    for step in path:
-        value = value.get(step) if isinstance(value, dict) else None
-    return value
-
-
-def reference_key(ref: object, urls: dict[str, str]) -> str | None:
-    """A Reference to the key of what it names: `Patient/123`, a fullUrl, or `nhs:<number>`."""
-    if not isinstance(ref, dict):
-        return None
-    text = ref.get("reference")
-    if isinstance(text, str) and text.strip():
-        text = text.strip()
-        if text in urls:
-            return urls[text]
-        text = text.split("/_history/")[0]
-        if text.startswith(("http://", "https://")):
-            return "/".join(text.rstrip("/").split("/")[-2:])  # https://server/fhir/Patient/1 -> Patient/1
-        return text
-    ident = ref.get("identifier")
-    if isinstance(ident, dict) and isinstance(ident.get("value"), str):
-        if ident.get("system") == NHS_NUMBER:
-            return "nhs:" + ident["value"].replace(" ", "")
-        if ident.get("system") in ODS_SYSTEMS:
-            return "ods:" + ident["value"].strip().upper()
-    return None
-
-
-def _identifier(resource: dict, systems: tuple[str, ...]) -> str | None:
-    for ident in resource.get("identifier") or []:
-        if isinstance(ident, dict) and ident.get("system") in systems and isinstance(ident.get("value"), str):
-            return ident["value"].strip()
-    return None
 
 
 # Extracts repeat a few thousand codes millions of times: check each once.
@@ -147,7 +92,7 @@ class FhirConverter:
         key = f"Patient/{r['id']}" if isinstance(r.get("id"), str) and r["id"] else item.full_url
         if key is None:
             raise Skip("id", None, "Patient has no id and no fullUrl: nothing can refer to it")
-        nhs = _identifier(r, (NHS_NUMBER,))
+        nhs = identifier_value(r, (NHS_NUMBER,))
         if nhs is not None:
             nhs = nhs.replace(" ", "")
             if problem := nhs_number_problem(nhs):
@@ -237,7 +182,7 @@ class FhirConverter:
 
     def organisation(self, item: Located) -> None:
         r = item.resource
-        ods = _identifier(r, ODS_SYSTEMS)
+        ods = identifier_value(r, ODS_SYSTEMS)
         key = f"Organization/{r['id']}" if isinstance(r.get("id"), str) else item.full_url
         if ods is None or key is None:
             self.report.notes[("Organization", "no ODS code: cannot be a registered practice")] += 1
@@ -326,8 +271,8 @@ class FhirConverter:
         codes = self._snomed_codes(r, kind)
         when = self._event_date(r, kind)
         episode = self._episode(item, kind)
-        value = _get(r, ("valueQuantity", "value"))
-        unit = _get(r, ("valueQuantity", "unit")) or _get(r, ("valueQuantity", "code"))
+        value = get_path(r, ("valueQuantity", "value"))
+        unit = get_path(r, ("valueQuantity", "unit")) or get_path(r, ("valueQuantity", "code"))
         for n, code in enumerate(codes):
             self.stage.events.add(
                 {
@@ -349,7 +294,7 @@ class FhirConverter:
             self.report.notes[(kind, "with several SNOMED CT codes: one event per code")] += 1
 
     def _snomed_codes(self, r: dict, kind: str) -> list[str]:
-        codings = [c for c in _get(r, ("code", "coding")) or [] if isinstance(c, dict)]
+        codings = [c for c in get_path(r, ("code", "coding")) or [] if isinstance(c, dict)]
         if not codings:
             raise Skip("code", r.get("code"), "no coded value (code.coding is empty)")
         codes, others, bad = [], [], []
@@ -380,7 +325,7 @@ class FhirConverter:
 
     def _event_date(self, r: dict, kind: str) -> date:
         for path in EVENT_DATES[kind]:
-            value = _get(r, path)
+            value = get_path(r, path)
             if value is None:
                 continue
             try:
@@ -397,7 +342,7 @@ class FhirConverter:
         extensions = item.resource.get("extension") if kind == "Condition" else None
         for ext in extensions or []:
             if isinstance(ext, dict) and "conditionepisode" in str(ext.get("url", "")).lower():
-                raw = ext.get("valueCode") or _get(ext, ("valueCodeableConcept", "coding"))
+                raw = ext.get("valueCode") or get_path(ext, ("valueCodeableConcept", "coding"))
                 if isinstance(raw, list):
                     raw = raw[0].get("code") if raw and isinstance(raw[0], dict) else None
                 if isinstance(raw, str) and raw.lower() in EPISODES:
