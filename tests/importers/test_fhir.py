@@ -221,3 +221,22 @@ def test_missing_path_and_empty_folder(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["import", "fhir", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
     assert "no .json or .ndjson files in this folder" in capsys.readouterr().err
+
+
+def test_broken_files_reported_and_progress_counts_every_byte(tmp_path):
+    """A .json file of NDJSON lines is read as NDJSON; a truncated Bundle is reported; the rest converts."""
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "patients.json").write_bytes((FIXTURES / "Patient.ndjson").read_bytes())
+    (source / "truncated.json").write_text('{"resourceType": "Bundle", "entry": [')
+    (source / "notes.txt").write_text("not read: not JSON by name")
+    seen: list[tuple[int, int]] = []
+    report = import_fhir([source], tmp_path / "out", progress=lambda n, total: seen.append((n, total)))
+    assert report.files == 2 and report.patients_written == 2
+    total = (source / "patients.json").stat().st_size + (source / "truncated.json").stat().st_size
+    assert {t for _, t in seen} == {total} and sum(n for n, _ in seen) == total
+    rejects = _rejects(tmp_path / "out")
+    assert ("truncated.json", "/", "(unreadable)", "not valid JSON") in {
+        (*r[:3], r[5].split(":")[0]) for r in rejects
+    }
+    assert ("patients.json", "line 4", "Patient", "birthDate") in {r[:4] for r in rejects}
