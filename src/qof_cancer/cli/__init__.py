@@ -33,6 +33,7 @@ def _root(
 from qof_cancer.cli import codes as _codes  # noqa: E402,F401
 from qof_cancer.cli import demo as _demo  # noqa: E402,F401
 from qof_cancer.cli import docs as _docs  # noqa: E402,F401
+from qof_cancer.cli import importers as _importers  # noqa: E402,F401
 from qof_cancer.cli import run as _run  # noqa: E402,F401
 from qof_cancer.cli import synth as _synth  # noqa: E402,F401
 
