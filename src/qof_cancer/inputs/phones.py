@@ -78,7 +78,10 @@ def classify_uk_phone(text: str | None) -> str:
         number = phonenumbers.parse(national, "GB")
     except NumberParseException:
         return "malformed"
-    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) not in _UK_REGIONS:
+    if (
+        not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) not in _UK_REGIONS
+    ):
         return "malformed"
     kind = phonenumbers.number_type(number)
     if kind in _MOBILE_TYPES:
