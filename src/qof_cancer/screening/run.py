@@ -44,6 +44,7 @@ class ScreeningResult:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     phone_numbers: int = 0
+    cohort: pa.Table | None = None  # patient x programme on the reference date (COHORT_COLUMNS); never written
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> pa.Table:
@@ -115,6 +116,7 @@ def run_screening(
 
     say(f"Building the screening cohorts on {as_of.isoformat()}")
     cohort = cohort_for(as_of)
+    result.cohort = _arrow(con, f"SELECT * FROM {cohort}")
     code_lists = {
         p.id: "; ".join(f"{c} {clusters[c].status}" for c in p.clusters() if c in clusters.clusters)
         for p in settings.programmes
