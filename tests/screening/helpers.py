@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 from pathlib import Path
 
@@ -49,11 +50,16 @@ class P:
     events: list[tuple[str, date]] = field(default_factory=list)
 
 
+@cache
+def _clusters():
+    return load_clusters(groups=("screening",))
+
+
 def code_of(cluster_or_code: str, pick: str | None = None) -> str:
     """A bundled code of a screening cluster (the `pick` code if given, checked to be in it)."""
     if not cluster_or_code.endswith("_COD"):
         return cluster_or_code
-    codes = load_clusters(groups=("screening",))[cluster_or_code].codes
+    codes = _clusters()[cluster_or_code].codes
     if pick is not None:
         assert pick in codes, f"{pick} not in {cluster_or_code}"
         return pick
