@@ -44,7 +44,9 @@ class ScreeningResult:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     phone_numbers: int = 0
-    cohort: pa.Table | None = None  # patient x programme on the reference date (COHORT_COLUMNS); never written
+    cohort: pa.Table | None = (
+        None  # patient x programme on the reference date (COHORT_COLUMNS); never written
+    )
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> pa.Table:
