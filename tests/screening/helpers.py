@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from qof_cancer.codes import load_clusters
