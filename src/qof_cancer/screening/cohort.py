@@ -123,6 +123,7 @@ def _programme_sql(programme: Programme, as_of: date, band_years: int, people: s
 
     sexes = ", ".join(f"'{s}'" for s in programme.sexes)
     band_low = f"({ages.min} + (age - {ages.min}) // {band_years} * {band_years})"
+    exclusion = ",".join(programme.exclude).replace("'", "''")
     kinds = ("covered", "exclude", "declined", "unsuitable", "non_response", "contact")
     return f"""
         SELECT p.practice_code, p.pcn_code, p.patient_id, '{programme.id}' AS programme, p.age,
@@ -131,7 +132,7 @@ def _programme_sql(programme: Programme, as_of: date, band_years: int, people: s
                p.sex, p.imd_quintile, p.ethnicity, p.learning_disability, p.severe_mental_illness,
                p.language, p.main_language, p.interpreter_needed, p.contact_status,
                l.last_exclude IS NULL AS eligible,
-               CASE WHEN l.last_exclude IS NOT NULL THEN '{",".join(programme.exclude)}' END AS exclusion,
+               CASE WHEN l.last_exclude IS NOT NULL THEN '{exclusion}' END AS exclusion,
                COALESCE(l.last_covered > DATE '{window_start.isoformat()}', FALSE) AS covered,
                l.last_covered AS last_test, l.last_non_response, l.last_declined, l.last_unsuitable,
                l.last_contact,
