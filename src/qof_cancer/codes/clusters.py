@@ -157,11 +157,21 @@ def _read_manifest(folder: Path) -> dict[str, dict]:
     return {}
 
 
-def load_clusters(codes_dir: str | Path | None = None) -> ClusterSet:
-    """The bundled clusters, each replaced by `<codes_dir>/<CLUSTER_ID>.csv` where that file exists."""
+def load_clusters(codes_dir: str | Path | None = None, groups: tuple[str, ...] = ()) -> ClusterSet:
+    """The bundled clusters, each replaced by `<codes_dir>/<CLUSTER_ID>.csv` where that file exists.
+
+    `groups` adds bundled subfolders of `codes/data` (e.g. `("screening",)`); without it only the
+    cancer clusters load, so a cancer run never sees the screening lists or their warnings.
+    """
     clusters: dict[str, Cluster] = {}
     manifest = _read_manifest(BUNDLED_DIR)
-    for path in sorted(BUNDLED_DIR.glob("*_COD.csv")):
+    bundled = sorted(BUNDLED_DIR.glob("*_COD.csv"))
+    for group in groups:
+        folder = BUNDLED_DIR / group
+        if not folder.is_dir():
+            raise UserError(f"no bundled cluster group {group!r} (expected the folder {folder})")
+        bundled += sorted(folder.glob("*_COD.csv"))
+    for path in bundled:
         meta = manifest.get(path.stem, {})
         codes, terms = read_cluster_file(path)
         clusters[path.stem] = Cluster(

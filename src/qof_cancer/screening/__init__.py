@@ -1,1 +1,5 @@
-"""PCN cancer screening: coverage, non-responders, groups, contacts, action plan."""
+"""PCN cancer screening: coverage, follow-up lists, low-participation groups, contacts, action plan."""
+
+from qof_cancer.screening.run import ScreeningResult, run_screening
+
+__all__ = ["ScreeningResult", "run_screening"]
