@@ -16,9 +16,10 @@ import duckdb
 import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet, load_clusters
-from qof_cancer.engine.duckdb_engine import load_cluster_codes
+from qof_cancer.engine.evaluate import load_cluster_codes
 from qof_cancer.errors import UserError
 from qof_cancer.inputs import LoadReport, load_inputs
+from qof_cancer.inputs.backends import DuckDBBackend
 from qof_cancer.screening.cohort import build_cohort
 from qof_cancer.screening.contacts import classify_phones, contacts_summary_sql, contacts_to_correct_sql
 from qof_cancer.screening.coverage import coverage_sql, define_wilson, groups_sql
@@ -100,9 +101,10 @@ def run_screening(
     clusters = _screening_clusters(codes, settings)
 
     con = duckdb.connect(":memory:")
-    load_cluster_codes(con, clusters)
+    backend = DuckDBBackend(con)
+    load_cluster_codes(backend, clusters)
     say("Reading and checking the input files")
-    report = load_inputs(con, patients, events, today)
+    report = load_inputs(backend, patients, events, today)
     result = ScreeningResult(as_of, settings, clusters, report, warnings=_warnings(clusters, settings))
     say("Checking phone numbers")
     result.phone_numbers = classify_phones(con)
