@@ -49,3 +49,7 @@ docs-check: $(DEV)
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache
+
+bench: $(DEV)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py

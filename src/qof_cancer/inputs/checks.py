@@ -93,7 +93,7 @@ EVENT_CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "value",
-        "t_value IS NOT NULL AND TRY_CAST(t_value AS DOUBLE) IS NULL",
+        "t_value IS NOT NULL AND n_value IS NULL",
         "value is not a number",
         "ignore",
     ),

@@ -72,9 +72,38 @@ class LoadReport:
 
 
 def _text(source: Source, column: str) -> str:
+    """The column as text, empty strings as NULL, surrounding spaces removed.
+
+    TRIM copies every string, which doubles the cost of a large scan; most values have no spaces, so
+    only those that start or end with one are trimmed.
+    """
     if not source.has(column):
         return "CAST(NULL AS VARCHAR)"
-    return f"NULLIF(TRIM(CAST(\"{column}\" AS VARCHAR)), '')"
+    kind = source.columns[column].upper()
+    if kind not in ("VARCHAR", "STRING"):
+        return f'CAST("{column}" AS VARCHAR)'
+    col = f'"{column}"'
+    return f"NULLIF(CASE WHEN starts_with({col}, ' ') OR ends_with({col}, ' ') THEN TRIM({col}) ELSE {col} END, '')"
+
+
+def _number(source: Source, column: str) -> str:
+    """The column as a number: taken as it is when the file already types it, else parsed from text."""
+    if not source.has(column):
+        return "CAST(NULL AS DOUBLE)"
+    kind = source.columns[column].upper()
+    if kind in (
+        "DOUBLE",
+        "FLOAT",
+        "REAL",
+        "INTEGER",
+        "BIGINT",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "INT",
+    ) or kind.startswith("DECIMAL"):
+        return f'CAST("{column}" AS DOUBLE)'
+    return f"TRY_CAST({_text(source, column)} AS DOUBLE)"
 
 
 def _date(source: Source, column: str) -> str:
@@ -88,10 +117,13 @@ def _date(source: Source, column: str) -> str:
     return f"CASE WHEN regexp_matches({t}, '^{DATE_PATTERN}$') THEN TRY_CAST({t} AS DATE) END"
 
 
-def _staging_select(source: Source, texts: tuple[str, ...], dates: tuple[str, ...]) -> str:
+def _staging_select(
+    source: Source, texts: tuple[str, ...], dates: tuple[str, ...], numbers: tuple[str, ...] = ()
+) -> str:
     cols = ["_row"]
     cols += [f"{_text(source, c)} AS t_{c}" for c in texts + dates]
     cols += [f"{_date(source, c)} AS d_{c}" for c in dates]
+    cols += [f"{_number(source, c)} AS n_{c}" for c in numbers]
     return f"SELECT {', '.join(cols)} FROM {source.name}"
 
 
@@ -185,7 +217,7 @@ def load_inputs(
     backend.view(
         "stg_events",
         "SELECT s.*, ps.state AS p_state, ps.date_of_birth AS p_date_of_birth, bc.reason AS bad_code "
-        f"FROM ({_staging_select(esrc, EVENT_TEXT, EVENT_DATES)}) AS s "
+        f"FROM ({_staging_select(esrc, EVENT_TEXT, EVENT_DATES, ('value',))}) AS s "
         "LEFT JOIN patient_state AS ps ON ps.patient_id = s.t_patient_id "
         "LEFT JOIN bad_codes AS bc ON bc.code = s.t_code",
     )
@@ -193,10 +225,15 @@ def load_inputs(
         Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in EVENT_CHECKS
     )
     e_bad = _bad_any(e_checks, "reject")
-    # One pass over the events finds every flagged row; the per-check reject lines come from that small set.
+    # One pass over the events keeps the rows anything needs: every flagged row (for rejects.csv) and
+    # every row whose code the run uses. Both are small next to a full extract.
+    flagged = f"({e_bad} OR {_bad_any(e_checks, 'ignore')})"
     backend.materialize(
-        "stg_events_flagged", f"SELECT * FROM stg_events WHERE {e_bad} OR {_bad_any(e_checks, 'ignore')}"
+        "stg_events_kept",
+        f"SELECT *, {flagged} AS flagged, {e_bad} AS rejected FROM stg_events "
+        f"WHERE {flagged} OR t_code IN (SELECT code FROM {keep_codes})",
     )
+    backend.view("stg_events_flagged", "SELECT * FROM stg_events_kept WHERE flagged")
     backend.materialize(
         "rejects",
         _rejects_sql("stg_patients", psrc.path, p_checks)
@@ -206,8 +243,8 @@ def load_inputs(
     backend.materialize(
         "events",
         "SELECT t_patient_id AS patient_id, t_code AS code, d_date AS date, lower(t_episode) AS episode, "
-        "TRY_CAST(t_value AS DOUBLE) AS value, t_unit AS unit "
-        f"FROM stg_events WHERE NOT {e_bad} AND t_code IN (SELECT code FROM {keep_codes})",
+        "n_value AS value, t_unit AS unit "
+        f"FROM stg_events_kept WHERE NOT rejected AND t_code IN (SELECT code FROM {keep_codes})",
     )
 
     report.patients_read = backend.rows("SELECT count(*) FROM stg_patients")[0][0]
