@@ -37,8 +37,8 @@ test: $(DEV)
 	$(MAKE) --no-print-directory lint docs-check
 
 lint: $(DEV)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 
 docs: $(DEV)

@@ -18,7 +18,7 @@ import platform
 import statistics
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +174,7 @@ def _render(rows: list[dict], args) -> str:
         "",
         "<!-- Written by `make bench` (bench/run.py). Edit the text in bench/run.py, not here. -->",
         "",
-        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {_machine()}.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}.",
         "The machine is shared and noisy: each figure is the median of "
         f"{args.repeat} runs, and the ratios (run ÷ scan, measured in the same run) matter more than the seconds.",
         "",
