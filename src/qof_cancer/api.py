@@ -24,6 +24,7 @@ from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summaris
 from qof_cancer.inputs import LoadReport, load_inputs
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv, write_table_csv
+from qof_cancer.quality import FEATURE as DATA_QUALITY
 
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
@@ -34,7 +35,7 @@ _REJECTS_QUERY = (
 Progress = Callable[[str], None]
 
 # Features computed after the indicators, in order; each returns named tables (see engine/context.py).
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (DATA_QUALITY,)
 
 
 @dataclass
