@@ -562,7 +562,7 @@ def care_just_after_window(plan: Plan) -> str:
         detail = (
             f"{label('e.code', 't.term')} || ' on ' || {v('e.date')} || ' is ' || "
             + f"dq_days(date_diff('day', {due}, e.date))"
-            + f" || ' after the {w.within} window closed on ' || "
+            + f" || ' after its window ({w.within} from the diagnosis) closed on ' || "
             + v(due)
             + f" || ' ({w.indicator} counts it on or before that day).'"
         )
