@@ -316,7 +316,7 @@ def history_code_sets_diagnosis_date(plan: Plan) -> str:
     )
     rule_impact = (
         f"CASE WHEN {first} IS NULL THEN 'not computed: the real diagnosis date is not in the record; dated "
-        "correctly, the diagnosis would most likely be out_of_scope for CAN004 and CAN005' END"
+        f"correctly, the diagnosis would most likely be out_of_scope for {' and '.join(plan.ratio_ids)}' END"
     )
     return (
         finding(
