@@ -13,9 +13,9 @@ from functools import partial
 
 from qof_cancer.engine.context import Feature
 from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS, CheckInfo
-from qof_cancer.quality.checks import QualitySettings
 from qof_cancer.quality.codes import extra_clusters
 from qof_cancer.quality.compute import DATA_QUALITY_COLUMNS, SUMMARY_COLUMNS, compute_data_quality
+from qof_cancer.quality.plan import QualitySettings
 
 __all__ = [
     "CHECKS",

@@ -11,9 +11,10 @@ import pyarrow as pa
 
 from qof_cancer.engine.context import RunContext
 from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS
-from qof_cancer.quality.checks import BUILDERS, FINDING_COLUMNS, Plan, QualitySettings, in_list, make_plan, s
+from qof_cancer.quality.checks import BUILDERS, FINDING_COLUMNS
 from qof_cancer.quality.codes import code_tables
 from qof_cancer.quality.impact import compute_impacts
+from qof_cancer.quality.plan import Plan, QualitySettings, in_list, make_plan, s
 
 __all__ = [
     "DATA_QUALITY_COLUMNS",

@@ -16,7 +16,8 @@ from sqlglot import exp
 from qof_cancer.engine.compiler import compile_run
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
-from qof_cancer.quality.checks import PATIENT_EDITS, in_list, s
+from qof_cancer.quality.checks import PATIENT_EDITS
+from qof_cancer.quality.plan import in_list, s
 
 __all__ = ["compute_impacts", "NO_CHANGE"]
 
