@@ -89,7 +89,7 @@ def _same(alias: str = "r") -> str:
     return (
         f"CASE WHEN {alias}.code = {alias}.prev_code THEN 'the same code' ELSE "
         f"{label(alias + '.prev_code', 'pt.term')} || CASE WHEN {alias}.site = 'unspecified' OR "
-        f"pt_site.site = 'unspecified' THEN ' (a code of unspecified site and a code of the same cancer)' "
+        f"pt_site.site = 'unspecified' THEN ' (one of the two codes names no site)' "
         f"ELSE ' (the same cancer site: ' || {alias}.site || ')' END END"
     )
 
