@@ -27,6 +27,7 @@ from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
 from qof_cancer.outputs.report import write_report
+from qof_cancer.quality import FEATURE as DATA_QUALITY
 
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
@@ -37,7 +38,7 @@ _REJECTS_QUERY = (
 Progress = Callable[[str], None]
 
 # Features computed after the indicators, in order; each returns named tables (see engine/context.py).
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (DATA_QUALITY,)
 
 
 @dataclass
