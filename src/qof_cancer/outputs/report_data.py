@@ -266,3 +266,25 @@ def input_quality_data(result: Any) -> dict:
         "rows_rejected": load.rows_rejected,
         "problems": problems,
     }
+
+
+def data_quality_data(result: Any) -> dict | None:
+    """Per check, findings per practice and how many of them change an indicator outcome (counts only).
+
+    None when the run computed no data-quality table (e.g. on Spark).
+    """
+    table = getattr(result, "tables", {}).get("data_quality_summary")
+    if table is None:
+        return None
+    rows = [r for r in table.to_pylist() if r["practice_code"]]
+    practices = sorted({r["practice_code"] for r in rows})
+    checks: dict[str, dict] = {}
+    for r in rows:
+        entry = checks.setdefault(
+            r["check"], {"check": r["check"], "title": r["title"], "cells": {}, "changed": 0}
+        )
+        entry["cells"][r["practice_code"]] = (r["findings"], r["patients_outcome_changed"])
+        entry["changed"] += r["patients_outcome_changed"] or 0
+    ordered = sorted(checks.values(), key=lambda c: (-c["changed"], c["check"]))
+    found = [c for c in ordered if any(f for f, _ in c["cells"].values())]
+    return {"practices": practices, "checks": found, "clean": [c["title"] for c in ordered if c not in found]}

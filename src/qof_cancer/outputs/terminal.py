@@ -60,6 +60,13 @@ def print_run_summary(result: Any, console: Console) -> None:
     )
     for line in load.lines()[:10]:
         console.print(f"  [yellow]{line}[/yellow]")
+    quality = getattr(result, "tables", {}).get("data_quality")
+    if quality is not None and quality.num_rows:
+        changed = sum(1 for flag in quality.column("changes_outcome").to_pylist() if flag)
+        console.print(
+            f"Data quality: {quality.num_rows:,} finding(s), {changed:,} of which change an indicator outcome "
+            "(data_quality.csv)."
+        )
     for warning in result.clusters.warnings():
         console.print(f"[yellow]Code lists:[/yellow] {warning}")
     for path in result.files:
