@@ -200,16 +200,7 @@ def _run_metadata(result: RunResult) -> dict:
         "in_year": result.period.in_year,
         "scheme": result.ruleset.scheme,
         "settings": {i.id: {k: str(v) for k, v in i.settings.items()} for i in result.ruleset.indicators},
-        "clusters": {
-            c.id: {"status": c.status, "source": c.source, "codes": len(c.codes)}
-            for c in result.clusters.clusters.values()
-        },
+        "clusters": result.clusters.as_dict(),
         "warnings": result.clusters.warnings(),
-        "input": {
-            "patients_read": result.load.patients_read,
-            "patients_kept": result.load.patients_kept,
-            "events_read": result.load.events_read,
-            "events_kept": result.load.events_kept,
-            "rejected": result.load.lines(),
-        },
+        "input": result.load.as_dict(),
     }

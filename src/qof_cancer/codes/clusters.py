@@ -108,6 +108,13 @@ class ClusterSet:
             )
         return out
 
+    def as_dict(self) -> dict[str, dict]:
+        """Per cluster: status, source and number of codes, for run.json and the like."""
+        return {
+            c.id: {"status": c.status, "source": c.source, "codes": len(c.codes)}
+            for c in self.clusters.values()
+        }
+
     def provenance_lines(self) -> list[str]:
         """One plain-words line per cluster naming the list it uses, for the run summary and report."""
         return [self.clusters[cid].describe() for cid in sorted(self.clusters)]

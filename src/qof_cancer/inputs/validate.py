@@ -63,6 +63,16 @@ class LoadReport:
     def rows_rejected(self) -> int:
         return self.patients_read - self.patients_kept + self.events_read - self.events_kept
 
+    def as_dict(self) -> dict:
+        """Counts for run.json and the like (no patient data)."""
+        return {
+            "patients_read": self.patients_read,
+            "patients_kept": self.patients_kept,
+            "events_read": self.events_read,
+            "events_kept": self.events_kept,
+            "rejected": self.lines(),
+        }
+
     def lines(self) -> list[str]:
         """Plain-words summary, counts only (no patient data)."""
         out = []

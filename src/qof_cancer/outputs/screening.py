@@ -45,19 +45,10 @@ def _metadata(result: ScreeningResult, tool: str) -> dict:
             }
             for p in result.settings.programmes
         },
-        "clusters": {
-            c.id: {"status": c.status, "source": c.source, "codes": len(c.codes)}
-            for c in result.clusters.clusters.values()
-        },
+        "clusters": result.clusters.as_dict(),
         "warnings": result.warnings,
         "shared_files": [f"{name}.csv" for name in SHARED_TABLES],
-        "input": {
-            "patients_read": result.load.patients_read,
-            "patients_kept": result.load.patients_kept,
-            "events_read": result.load.events_read,
-            "events_kept": result.load.events_kept,
-            "rejected": result.load.lines(),
-        },
+        "input": result.load.as_dict(),
     }
 
 
