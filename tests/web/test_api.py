@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,7 +28,9 @@ def test_api_summary_is_summary_csv(client, dashboard):
         assert (got["numerator"] is None) == (want["numerator"] == "")
 
 
-@pytest.mark.parametrize("path", ["/", "/indicator/CAN004", "/tables", "/status", "/worklist", "/data-quality"])
+@pytest.mark.parametrize(
+    "path", ["/", "/indicator/CAN004", "/tables", "/status", "/worklist", "/data-quality"]
+)
 def test_every_page_also_answers_as_json(client, path):
     html = client.get(path)
     api = client.get("/api/overview" if path == "/" else f"/api{path}")
@@ -40,7 +41,15 @@ def test_every_page_also_answers_as_json(client, path):
 
 def test_pages_list_covers_the_issue(client):
     names = page_names(client.app)
-    for path in ("/", "/indicator/{indicator}", "/patient/{patient_id}", "/worklist", "/data-quality", "/screening", "/load"):
+    for path in (
+        "/",
+        "/indicator/{indicator}",
+        "/patient/{patient_id}",
+        "/worklist",
+        "/data-quality",
+        "/screening",
+        "/load",
+    ):
         assert path in names
 
 
@@ -69,7 +78,9 @@ def test_one_practice(client, dashboard):
 
 def test_indicator_filters_by_outcome_and_counts_rules(client, dashboard):
     body = client.get("/api/indicator/CAN004", params={"outcome": "not_met"}).json()
-    n = dashboard.query("SELECT count(*) AS n FROM outcomes WHERE indicator = 'CAN004' AND outcome = 'not_met'")
+    n = dashboard.query(
+        "SELECT count(*) AS n FROM outcomes WHERE indicator = 'CAN004' AND outcome = 'not_met'"
+    )
     assert body["total"] == n[0]["n"] > 0
     assert {p["outcome"] for p in body["patients"]} == {"not_met"}
     assert sum(r["patients"] for r in body["rules"]) == len(

@@ -15,13 +15,17 @@ from tests.helpers import as_event, write_inputs
 
 def _client(tmp_path, patients, year="2023-24", as_of=None) -> tuple[TestClient, Dashboard]:
     ppath, epath = write_inputs(tmp_path / "in", patients)
-    dash = Dashboard(RunInputs(ppath, epath, year=year, as_of=as_of, out=tmp_path / "out"), tmp_path / "out" / "d.duckdb")
+    dash = Dashboard(
+        RunInputs(ppath, epath, year=year, as_of=as_of, out=tmp_path / "out"), tmp_path / "out" / "d.duckdb"
+    )
     dash.run()
     return TestClient(create_app(dash), base_url="http://127.0.0.1"), dash
 
 
 def _patient(pid: str, *events, registered=date(2000, 1, 1)) -> Patient:
-    return Patient(pid, "P00001", registered, pcn_code="U00001", events=tuple(as_event(list(e)) for e in events))
+    return Patient(
+        pid, "P00001", registered, pcn_code="U00001", events=tuple(as_event(list(e)) for e in events)
+    )
 
 
 def _indicator(body: dict, ind: str) -> dict:
@@ -46,16 +50,21 @@ def test_in_year_open_window_says_what_would_make_it_met(tmp_path):
     body = client.get("/api/patient/open").json()
     can004, can005 = _indicator(body, "CAN004"), _indicator(body, "CAN005")
     assert can004["outcome"] == "excluded_recent_diagnosis"
-    assert "MDRV_COD record (Cancer Care Review) dated on or before 2024-03-31 would make this met" in can004["changes"][-1]
+    assert (
+        "MDRV_COD record (Cancer Care Review) dated on or before 2024-03-31 would make this met"
+        in can004["changes"][-1]
+    )
     assert can005["outcome"] == "not_met"  # R5 for CAN005 reaches back only 3 months from PPED
     assert "dated on or before 2024-01-01 would make this met" in can005["changes"][-1]
     html = client.get("/patient/open").text
-    assert "would make this met" in html and "<svg class=\"dash-timeline\"" in html
+    assert "would make this met" in html and '<svg class="dash-timeline"' in html
     dash.close()
 
 
 def test_patient_not_on_register_is_explained(tmp_path):
-    client, dash = _client(tmp_path, [_patient("old", ("CAN_COD", "1999-06-01")), _patient("x", ("CAN_COD", "2023-02-01"))])
+    client, dash = _client(
+        tmp_path, [_patient("old", ("CAN_COD", "1999-06-01")), _patient("x", ("CAN_COD", "2023-02-01"))]
+    )
     body = client.get("/api/patient/old").json()
     can001 = _indicator(body, "CAN001")
     assert can001["outcome"] == "not_on_register"

@@ -26,7 +26,17 @@ def test_other_hosts_need_a_token(host):
 
 
 def test_serve_refuses_an_open_host_in_one_line(tmp_path, capsys):
-    code = main(["serve", "--patients", str(tmp_path / "p.csv"), "--events", str(tmp_path / "e.csv"), "--host", "0.0.0.0"])
+    code = main(
+        [
+            "serve",
+            "--patients",
+            str(tmp_path / "p.csv"),
+            "--events",
+            str(tmp_path / "e.csv"),
+            "--host",
+            "0.0.0.0",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: --host 0.0.0.0: not a loopback address") and err.count("\n") == 1
@@ -38,7 +48,9 @@ def test_serve_has_help():
 
 @pytest.fixture(scope="module")
 def guarded(dashboard) -> TestClient:
-    return TestClient(create_app(dashboard, token="s3cret-token", host="0.0.0.0"), base_url="http://192.168.1.20")
+    return TestClient(
+        create_app(dashboard, token="s3cret-token", host="0.0.0.0"), base_url="http://192.168.1.20"
+    )
 
 
 def test_token_required_on_every_request(guarded):
@@ -54,7 +66,9 @@ def test_bearer_header_is_accepted(guarded):
 
 
 def test_query_token_sets_a_cookie_and_leaves_the_address(dashboard):
-    client = TestClient(create_app(dashboard, token="s3cret-token", host="0.0.0.0"), base_url="http://192.168.1.20")
+    client = TestClient(
+        create_app(dashboard, token="s3cret-token", host="0.0.0.0"), base_url="http://192.168.1.20"
+    )
     response = client.get("/indicator/CAN004?token=s3cret-token&outcome=met", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/indicator/CAN004?outcome=met"
@@ -69,7 +83,10 @@ def test_a_page_on_another_name_is_refused_without_a_token(dashboard):
     # DNS rebinding: a web page whose name points at 127.0.0.1 must not read the dashboard.
     client = TestClient(create_app(dashboard), base_url="http://evil.example")
     assert client.get("/api/summary").status_code == 400
-    assert TestClient(create_app(dashboard), base_url="http://localhost:8000").get("/api/summary").status_code == 200
+    assert (
+        TestClient(create_app(dashboard), base_url="http://localhost:8000").get("/api/summary").status_code
+        == 200
+    )
 
 
 def test_cross_site_posts_are_refused(dashboard):

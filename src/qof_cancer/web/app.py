@@ -59,7 +59,8 @@ def create_app(dash: Dashboard, token: str | None = None, host: str = "127.0.0.1
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # Not no-referrer: Chromium then sends "Origin: null" on same-site form posts, which the guard refuses.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -70,7 +70,9 @@ def make_guard(token: str | None, host: str, deny: Deny):
         started = time.perf_counter()
         response = await _decide(request, call_next)
         route = request.scope.get("route")
-        where = getattr(route, "path", None) or "(no route)"
+        where = getattr(route, "path", None) or (
+            "/static/..." if request.url.path.startswith("/static/") else "(no route)"
+        )
         ACCESS_LOG.info(
             "%s %s %s %.0f ms",
             request.method,
