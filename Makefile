@@ -20,10 +20,13 @@ $(CORE): pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $(CORE)
 
-# Tests also need the dev tools, PySpark (the scale-out engine) and a Java runtime for it.
+# Tests also need the dev tools, PySpark (the scale-out engine) and a Java runtime for it, and Debian's
+# Chromium for the dashboard's browser tests (Playwright drives it; it never downloads a browser).
 $(DEV): $(CORE)
 	@command -v java >/dev/null 2>&1 || { echo "Installing a Java runtime for Spark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing Chromium for the dashboard's browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(DEV)
 

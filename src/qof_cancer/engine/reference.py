@@ -27,7 +27,7 @@ from qof_cancer.model.nodes import (
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
-__all__ = ["Event", "Patient", "evaluate_reference"]
+__all__ = ["Event", "Patient", "RuleTrace", "evaluate_reference", "trace_reference"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,37 @@ def _holds(node: object, f: _Facts, period: Period) -> bool:
             for later in dates[i + 1 :]
         )
     raise TypeError(f"reference evaluator has no rule for {t.__name__}")
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    """One patient's walk through every indicator's chain: what the rules read and which rules held.
+
+    `held[indicator]` has one entry per rule, in order: True or False, or None where the rule could not be
+    read (a diagnosis rule for a patient with no diagnosis). The first True decided the outcome.
+    """
+
+    registered: bool
+    can_dat: date | None
+    reg_dat: date
+    records: Mapping[str, list[date]]
+    held: Mapping[str, list[bool | None]]
+
+
+def trace_reference(
+    ruleset: RuleSet, period: Period, clusters: Mapping[str, frozenset[str]], patient: Patient
+) -> RuleTrace:
+    """Every rule of every indicator for one patient, held or not: the dashboard's "why" for a patient."""
+    f = _facts(patient, period, clusters, ruleset.register.ignore_episodes)
+    held: dict[str, list[bool | None]] = {}
+    for ind in ruleset.indicators:
+        held[ind.id] = [
+            None
+            if f.can_dat is None and type(rule.when) not in (NoDiagnosis, Always)
+            else _holds(rule.when, f, period)
+            for rule in ind.rules
+        ]
+    return RuleTrace(_registered(patient, period.ach), f.can_dat, f.reg_dat, f.records, held)
 
 
 def _first(ind: Indicator, holds: Callable[[object], bool]):

@@ -1,0 +1,252 @@
+"""What each page shows, as plain data: one function per page, rendered as HTML or returned as JSON.
+
+Every function takes the dashboard and the request's parameters and returns a dict; a missing thing is a
+`NotFound`, a bad parameter a `UserError` (400). Nothing here writes a log line.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Any
+
+from qof_cancer.engine.reference import Event, Patient
+from qof_cancer.errors import UserError
+from qof_cancer.outputs import report_data
+from qof_cancer.web.explain import OUTCOME_LABELS, explain_patient
+from qof_cancer.web.state import Dashboard, feature_table_name
+from qof_cancer.web.timeline import timeline_data
+
+__all__ = [
+    "NotFound",
+    "overview_data",
+    "summary_data",
+    "indicator_data",
+    "patient_data",
+    "tables_data",
+    "table_data",
+    "status_data",
+    "table_rows",
+]
+
+PAGE_LIMIT = 500  # rows shown on a page; downloads have them all
+
+
+class NotFound(Exception):
+    """A page for something that is not in this run (a practice, an indicator, a patient, a table)."""
+
+
+def _version() -> str:
+    return str(getattr(sys.modules.get("qof_cancer"), "__version__", "unknown"))
+
+
+def _practices(result: Any) -> list[str]:
+    return sorted({r["practice_code"] for r in result.summary_rows() if r["level"] == "practice"})
+
+
+def _check_practice(result: Any, practice: str | None) -> str | None:
+    if practice and practice not in _practices(result):
+        raise NotFound(f"practice {practice} is not in this run")
+    return practice or None
+
+
+def overview_data(dash: Dashboard, practice: str | None = None) -> dict:
+    """Per practice and PCN: achievement against thresholds, points, pounds, forecast and warnings."""
+    result = dash.require_result()
+    practice = _check_practice(result, practice)
+    practices = [p for p in report_data.practice_data(result) if practice in (None, p["code"])]
+    pcns = [] if practice else report_data.pcn_data(result)
+    forecast = None
+    if "forecast" in result.tables:
+        forecast = table_rows(dash, "forecast", {"practice_code": practice} if practice else {})
+    return {
+        "header": report_data.header_data(result, datetime.now().strftime("%Y-%m-%d %H:%M"), _version()),
+        "practice": practice,
+        "practice_codes": _practices(result),
+        "practices": practices,
+        "pcns": pcns,
+        "forecast": forecast,
+        "provenance": report_data.provenance_data(result),
+        "input": report_data.input_quality_data(result),
+        "indicators": [{"id": i.id, "title": i.title} for i in result.ruleset.indicators],
+        "features": sorted(result.tables),
+    }
+
+
+def summary_data(dash: Dashboard) -> dict:
+    """The rows of summary.csv."""
+    result = dash.require_result()
+    return {"columns": result.summary.column_names, "rows": result.summary_rows()}
+
+
+def indicator_data(
+    dash: Dashboard, indicator: str, practice: str | None = None, outcome: str | None = None
+) -> dict:
+    """An indicator's patients by outcome, with the deciding rule in plain English."""
+    result = dash.require_result()
+    ids = [i.id for i in result.ruleset.indicators]
+    if indicator not in ids:
+        raise NotFound(f"indicator {indicator} is not in this run (choose {', '.join(ids)})")
+    ind = result.ruleset.indicator(indicator)
+    practice = _check_practice(result, practice)
+    if outcome and outcome not in OUTCOME_LABELS:
+        raise UserError(f"outcome {outcome!r}: choose one of {', '.join(OUTCOME_LABELS)}")
+    where, params = ["indicator = ?"], [indicator]
+    if practice:
+        where.append("practice_code = ?")
+        params.append(practice)
+    counts = dash.query(
+        f"SELECT rule, outcome, count(*) AS patients FROM outcomes WHERE {' AND '.join(where)} GROUP BY rule, outcome",
+        params,
+    )
+    by_rule = {c["rule"]: c["patients"] for c in counts}
+    rules = [
+        {
+            "rule": ind.rule_label(r),
+            "outcome": r.outcome,
+            "outcome_label": OUTCOME_LABELS.get(r.outcome, r.outcome),
+            "says": r.says,
+            "patients": by_rule.get(ind.rule_label(r), 0),
+        }
+        for r in ind.rules
+    ]
+    if outcome:
+        where.append("outcome = ?")
+        params.append(outcome)
+    total = dash.query(f"SELECT count(*) AS n FROM outcomes WHERE {' AND '.join(where)}", params)[0]["n"]
+    patients = dash.query(
+        "SELECT practice_code, patient_id, outcome, rule, reason, can_dat, due_date FROM outcomes "
+        f"WHERE {' AND '.join(where)} ORDER BY outcome, due_date NULLS LAST, practice_code, patient_id "
+        f"LIMIT {PAGE_LIMIT}",
+        params,
+    )
+    for p in patients:
+        p["outcome_label"] = OUTCOME_LABELS.get(p["outcome"], p["outcome"])
+    summary = [
+        r
+        for r in result.summary_rows()
+        if r["indicator"] == indicator and practice in (None, r["practice_code"])
+    ]
+    return {
+        "indicator": {
+            "id": ind.id,
+            "title": ind.title,
+            "wording": ind.wording,
+            "notes": ind.notes,
+            "kind": ind.kind,
+        },
+        "practice": practice,
+        "practice_codes": _practices(result),
+        "outcome": outcome,
+        "outcomes": sorted({r.outcome for r in ind.rules}),
+        "outcome_labels": OUTCOME_LABELS,
+        "rules": rules,
+        "summary": summary,
+        "patients": patients,
+        "total": total,
+        "limit": PAGE_LIMIT,
+    }
+
+
+def patient_data(dash: Dashboard, patient_id: str) -> dict:
+    """A patient's records that matter, their outcomes, the rule trace and what would change."""
+    result = dash.require_result()
+    found = dash.query(
+        "SELECT patient_id, practice_code, pcn_code, registration_start, registration_end, date_of_death "
+        "FROM patients WHERE patient_id = ?",
+        [patient_id],
+    )
+    if not found:
+        raise NotFound("no patient with that id in this run")
+    prow = found[0]
+    events = dash.query(
+        "SELECT code, date, episode FROM events WHERE patient_id = ? ORDER BY date, code", [patient_id]
+    )
+    outcome_rows = dash.query(
+        "SELECT indicator, outcome, rule, reason, can_dat, reg_dat, due_date FROM outcomes WHERE patient_id = ?",
+        [patient_id],
+    )
+    patient = Patient(
+        patient_id=prow["patient_id"],
+        practice_code=prow["practice_code"],
+        registration_start=prow["registration_start"],
+        registration_end=prow["registration_end"],
+        date_of_death=prow["date_of_death"],
+        pcn_code=prow["pcn_code"],
+        events=tuple(Event(e["code"], e["date"], e["episode"]) for e in events),
+    )
+    explanation = explain_patient(result, patient, {r["indicator"]: r for r in outcome_rows})
+    period = result.period
+    return {
+        "patient": prow,
+        "period": {"year": period.year.id, "ppsd": period.ppsd, "pped": period.pped, "ach": period.ach},
+        "explanation": explanation,
+        "timeline": timeline_data(result, events, explanation["can_dat"]),
+    }
+
+
+def table_rows(
+    dash: Dashboard, name: str, equals: dict[str, Any] | None = None, limit: int | None = None
+) -> list[dict]:
+    """Rows of a feature table kept in the results file, filtered on equal columns (names checked)."""
+    table = feature_table_name(name)
+    columns = dash.columns(table)
+    where, params = [], []
+    for column, value in (equals or {}).items():
+        if value in (None, "") or column not in columns:
+            continue
+        where.append(f'"{column}" = ?')
+        params.append(value)
+    sql = f'SELECT * FROM "{table}"' + (f" WHERE {' AND '.join(where)}" if where else "")
+    return dash.query(sql + (f" LIMIT {int(limit)}" if limit else ""), params)
+
+
+def tables_data(dash: Dashboard) -> dict:
+    """Every table this run produced besides the outcomes and summary, with its size."""
+    result = dash.require_result()
+    tables = [
+        {"name": k, "rows": v.num_rows, "columns": v.column_names} for k, v in sorted(result.tables.items())
+    ]
+    tables.append(
+        {"name": "rejects", "rows": result.rejects.num_rows, "columns": result.rejects.column_names}
+    )
+    return {"tables": tables}
+
+
+def table_data(dash: Dashboard, name: str, practice: str | None = None) -> dict:
+    """One table, generically: columns and rows (the first PAGE_LIMIT)."""
+    result = dash.require_result()
+    if name == "rejects":
+        table = result.rejects
+        rows = [r for r in table.to_pylist()[:PAGE_LIMIT]]
+        return {
+            "name": name,
+            "columns": table.column_names,
+            "rows": rows,
+            "total": table.num_rows,
+            "limit": PAGE_LIMIT,
+        }
+    if name not in result.tables:
+        raise NotFound(f"table {name} is not in this run")
+    table = result.tables[name]
+    rows = table_rows(dash, name, {"practice_code": practice}, PAGE_LIMIT)
+    return {
+        "name": name,
+        "columns": table.column_names,
+        "rows": rows,
+        "total": table.num_rows,
+        "limit": PAGE_LIMIT,
+    }
+
+
+def status_data(dash: Dashboard) -> dict:
+    """The background jobs: the rerun (after an upload) and the screening run."""
+    result = dash.result
+    return {
+        "run": dash.status.as_dict(),
+        "screening": dash.screening_status.as_dict(),
+        "has_result": result is not None,
+        "year": result.period.year.id if result else None,
+        "achievement_date": result.period.ach if result else None,
+        "patients_kept": result.load.patients_kept if result else None,
+    }

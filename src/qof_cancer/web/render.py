@@ -1,0 +1,96 @@
+"""Rendering: the Jinja2 environment (the dashboard's templates, then the report's, for the achievement bar
+and the payment sum) and the navigation every page shares."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.requests import Request
+
+__all__ = ["NAV", "environment", "render", "cell"]
+
+NAV = (
+    ("/", "Overview"),
+    ("/worklist", "Worklists"),
+    ("/data-quality", "Data quality"),
+    ("/screening", "Screening"),
+    ("/tables", "All tables"),
+    ("/load", "Load data"),
+)
+
+
+def _pct(value: float | None, places: int = 1) -> str:
+    return "–" if value is None else f"{value:.{places}f}%"
+
+
+def _gbp(value: float | None) -> str:
+    return "–" if value is None else f"£{value:,.2f}"
+
+
+def _num(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
+
+
+def _pts(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def cell(value: Any) -> str:
+    """A table cell: dates as ISO, floats to two places, booleans as yes/no, empty as a dash."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _query(params: dict, **changes: Any) -> str:
+    """A query string from the current filters with some changed (empty values dropped)."""
+    merged = {**params, **changes}
+    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.PackageLoader("qof_cancer.web", "templates"),
+                jinja2.PackageLoader("qof_cancer.outputs", "templates"),
+            ]
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(pct=_pct, gbp=_gbp, num=_num, pts=_pts, cell=cell)
+    env.globals.update(query=_query, nav=NAV)
+    return env
+
+
+def render(env: jinja2.Environment, template: str, request: Request, data: dict, dash: Any) -> str:
+    """A page: the template with its data as `page`, the current path and the run's heading facts."""
+    result = getattr(dash, "result", None)
+    run = None
+    if result is not None:
+        run = {
+            "year": result.period.year.id,
+            "ach": result.period.ach.isoformat(),
+            "in_year": result.period.in_year,
+            "demonstration": any(c.status == "example" for c in result.clusters.clusters.values()),
+        }
+    section = "/" + request.url.path.strip("/").split("/")[0].split(".")[0]
+    if section in ("/practice", "/indicator", "/patient", "/summary"):
+        section = "/"
+    if section == "/status":
+        section = "/load"
+    return env.get_template(template).render(page=data, path=request.url.path, section=section, run=run)

@@ -1,0 +1,221 @@
+"""The dashboard's state: the inputs, the latest run (kept in a DuckDB file) and the background jobs.
+
+A run goes into a fresh DuckDB file beside `db`; only when it has finished is the file moved into place
+and the result swapped in, so pages keep answering from the previous run while a rerun is under way and a
+failed rerun leaves the last good result showing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from qof_cancer.api import RunResult
+from qof_cancer.api import run as run_indicators
+from qof_cancer.errors import UserError
+
+__all__ = ["RunInputs", "JobStatus", "Dashboard", "feature_table_name"]
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What `qof-cancer serve` was given: the same inputs as `qof-cancer run`."""
+
+    patients: Path
+    events: Path
+    year: str | None = None
+    as_of: date | None = None
+    codes: Path | None = None
+    scheme: Path | None = None
+    settings: Mapping[str, Mapping[str, Any]] | None = None
+    out: Path | None = None
+    today: date | None = None
+
+
+@dataclass
+class JobStatus:
+    """A background job (a rerun, a screening run): idle, running, done or failed, with its last message."""
+
+    state: str = "idle"
+    message: str = ""
+    error: str | None = None
+    started: float | None = None
+    finished: float | None = None
+    runs: int = 0
+
+    def as_dict(self) -> dict:
+        elapsed = None
+        if self.started is not None:
+            elapsed = round((self.finished or time.time()) - self.started, 1)
+        return {
+            "state": self.state,
+            "message": self.message,
+            "error": self.error,
+            "seconds": elapsed,
+            "runs": self.runs,
+        }
+
+
+def feature_table_name(name: str) -> str:
+    """The DuckDB table holding the feature table `name` (worklist -> feature_worklist)."""
+    if not name.replace("_", "").isalnum():
+        raise UserError(f"table name {name!r}: letters, digits and _ only")
+    return f"feature_{name}"
+
+
+@dataclass
+class Dashboard:
+    """One dashboard: its inputs, the DuckDB file of results, the latest result and the jobs."""
+
+    inputs: RunInputs
+    db: Path
+    result: RunResult | None = None
+    status: JobStatus = field(default_factory=JobStatus)
+    screening: Any = None  # a screening.ScreeningResult once run
+    screening_status: JobStatus = field(default_factory=JobStatus)
+    _con: duckdb.DuckDBPyConnection | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # -- running -----------------------------------------------------------------------------------------
+    def run(self, inputs: RunInputs | None = None, progress: Callable[[str], None] | None = None) -> None:
+        """Run the engine now (in this thread) and swap the result in. Raises UserError on bad input."""
+        inputs = inputs or self.inputs
+        say = progress or (lambda _m: None)
+        self.db.parent.mkdir(parents=True, exist_ok=True)
+        fresh = self.db.with_name(self.db.name + ".new")
+        for leftover in (fresh, Path(f"{fresh}.wal")):
+            leftover.unlink(missing_ok=True)
+        result = run_indicators(
+            inputs.patients,
+            inputs.events,
+            year=inputs.year,
+            as_of=inputs.as_of,
+            codes=inputs.codes,
+            out=inputs.out,
+            scheme=inputs.scheme,
+            settings=inputs.settings,
+            today=inputs.today,
+            progress=say,
+            database=str(fresh),
+        )
+        say("Saving the results for the dashboard")
+        _save_tables(fresh, result)
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+            os.replace(fresh, self.db)
+            self._con = duckdb.connect(str(self.db), read_only=True)
+            self.result = result
+            self.inputs = inputs
+            self.screening = None  # computed from the old inputs
+            self.screening_status = JobStatus()
+
+    def start_rerun(self, inputs: RunInputs | None = None) -> bool:
+        """Rerun in a background thread; False when a run is already under way."""
+        return self._start(self.status, lambda say: self.run(inputs, say), "rerun")
+
+    def start_screening(self) -> bool:
+        """Run `qof_cancer.screening` on the same inputs in a background thread."""
+        return self._start(self.screening_status, self._run_screening, "screening")
+
+    def _run_screening(self, say: Callable[[str], None]) -> None:
+        from qof_cancer.screening import run_screening
+
+        result = self.require_result()
+        today = self.inputs.today or date.today()
+        as_of = min(result.period.ach, today)
+        self.screening = run_screening(
+            self.inputs.patients,
+            self.inputs.events,
+            as_of=as_of,
+            codes=self.inputs.codes,
+            today=today,
+            progress=say,
+        )
+
+    def _start(self, status: JobStatus, work: Callable[[Callable[[str], None]], None], name: str) -> bool:
+        with self._lock:
+            if status.state == "running":
+                return False
+            status.state, status.message, status.error = "running", "Starting", None
+            status.started, status.finished = time.time(), None
+
+        def say(message: str) -> None:
+            status.message = message
+
+        def target() -> None:
+            try:
+                work(say)
+            except UserError as exc:
+                status.state, status.error = "failed", str(exc)
+            except Exception as exc:  # noqa: BLE001 - shown on the status page; the server keeps serving
+                status.state, status.error = "failed", f"internal error: {type(exc).__name__}"
+            else:
+                status.state, status.message = "done", "Finished"
+                status.runs += 1
+            finally:
+                status.finished = time.time()
+
+        threading.Thread(target=target, name=f"qof-cancer-{name}", daemon=True).start()
+        return True
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def require_result(self) -> RunResult:
+        if self.result is None:
+            raise UserError("no results yet: the first run has not finished")
+        return self.result
+
+    def query(self, sql: str, params: list | None = None) -> list[dict]:
+        """Rows of a query on the results file, as dicts (a cursor per call, so threads do not share one)."""
+        with self._lock:
+            if self._con is None:
+                raise UserError("no results yet: the first run has not finished")
+            cur = self._con.cursor()
+        try:
+            rel = cur.execute(sql, params or [])
+            names = [d[0] for d in rel.description]
+            return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+        finally:
+            cur.close()
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of a table in the results file, or [] when there is no such table."""
+        rows = self.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        )
+        return [r["column_name"] for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+    def with_uploaded(self, patients: Path, events: Path) -> RunInputs:
+        """The current inputs with new patients and events files."""
+        return replace(self.inputs, patients=patients, events=events)
+
+
+def _save_tables(path: Path, result: RunResult) -> None:
+    """Keep the summary and every feature table in the results file beside the engine's own tables."""
+    con = duckdb.connect(str(path))
+    try:
+        tables: dict[str, pa.Table] = {"summary": result.summary}
+        tables.update({feature_table_name(k): v for k, v in result.tables.items()})
+        for name, table in tables.items():
+            con.register("_incoming", table)
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+            con.unregister("_incoming")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
