@@ -21,6 +21,7 @@ import jinja2
 
 from qof_cancer.outputs import report_data as data
 from qof_cancer.outputs.files import write_text
+from qof_cancer.outputs.formats import FILTERS
 
 __all__ = ["Section", "SECTIONS", "report_context", "render_report", "write_report"]
 
@@ -52,24 +53,6 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def _pct(value: float | None, places: int = 1) -> str:
-    return "–" if value is None else f"{value:.{places}f}%"
-
-
-def _gbp(value: float | None) -> str:
-    return "–" if value is None else f"£{value:,.2f}"
-
-
-def _num(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
-
-
-def _pts(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("qof_cancer.outputs", "templates"),
@@ -78,7 +61,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, gbp=_gbp, num=_num, pts=_pts)
+    env.filters.update(FILTERS)
     return env
 
 

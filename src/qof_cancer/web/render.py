@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 import jinja2
 from starlette.requests import Request
 
+from qof_cancer.outputs.formats import FILTERS
+
 __all__ = ["NAV", "environment", "render", "cell"]
 
 NAV = (
@@ -20,24 +22,6 @@ NAV = (
     ("/tables", "All tables"),
     ("/load", "Load data"),
 )
-
-
-def _pct(value: float | None, places: int = 1) -> str:
-    return "–" if value is None else f"{value:.{places}f}%"
-
-
-def _gbp(value: float | None) -> str:
-    return "–" if value is None else f"£{value:,.2f}"
-
-
-def _num(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
-
-
-def _pts(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
 
 
 def cell(value: Any) -> str:
@@ -72,7 +56,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, gbp=_gbp, num=_num, pts=_pts, cell=cell)
+    env.filters.update(FILTERS, cell=cell)
     env.globals.update(query=_query, nav=NAV)
     return env
 
