@@ -35,6 +35,7 @@ from qof_cancer.cli import demo as _demo  # noqa: E402,F401
 from qof_cancer.cli import docs as _docs  # noqa: E402,F401
 from qof_cancer.cli import run as _run  # noqa: E402,F401
 from qof_cancer.cli import synth as _synth  # noqa: E402,F401
+from qof_cancer.cli import templates as _templates  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
