@@ -24,6 +24,8 @@ from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summaris
 from qof_cancer.inputs import LoadReport, load_inputs
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv, write_table_csv
+from qof_cancer.outputs.worklist_excel import write_worklist_workbook
+from qof_cancer.worklist import FEATURE as WORKLIST
 
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
@@ -34,7 +36,7 @@ _REJECTS_QUERY = (
 Progress = Callable[[str], None]
 
 # Features computed after the indicators, in order; each returns named tables (see engine/context.py).
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (WORKLIST,)
 
 
 @dataclass
@@ -148,6 +150,7 @@ def run(
             rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
         for name, table in result.tables.items():
             result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
+        result.files += write_worklist_workbook(result.tables, out / "worklist.xlsx")
         result.files.append(write_json(out / "run.json", _run_metadata(result)))
     con.close()
     return result
