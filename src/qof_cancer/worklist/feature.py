@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pyarrow as pa
 
 from qof_cancer.engine.context import Feature, RunContext
+from qof_cancer.engine.duckdb_engine import outcome_counts
 from qof_cancer.engine.summary import summarise
 from qof_cancer.worklist.forecast import FORECAST_SCHEMA, forecast_rows, practice_pounds, with_converted
 from qof_cancer.worklist.lists import (
@@ -20,7 +21,7 @@ from qof_cancer.worklist.lists import (
     record_code,
 )
 from qof_cancer.worklist.pca import PCA_SCHEMA, pca_monitoring_rows
-from qof_cancer.worklist.scenarios import drop, evaluate_previous, previous_year, run_scenarios
+from qof_cancer.worklist.scenarios import Scenario, drop, evaluate_previous, previous_year, run_scenarios
 
 __all__ = ["FEATURE", "compute"]
 
@@ -29,6 +30,46 @@ def _per_patient(
     gain: Mapping[tuple[str, str], float], n: Mapping[tuple[str, str], int]
 ) -> dict[tuple[str, str], float]:
     return {key: round(gain.get(key, 0.0) / count, 2) for key, count in n.items() if count}
+
+
+def _money_per_patient(
+    ctx: RunContext,
+    as_is: Scenario,
+    summaries: Mapping[str, list[dict]],
+    on_list: Mapping[tuple[str, str], int],
+    missed: Mapping[tuple[str, str], int],
+) -> dict[tuple[str, str, str], float]:
+    """(list, practice, indicator) -> pounds per patient: for an action list, what completing it adds,
+    shared out; for the missed list, what the missed patients would have added had they been met."""
+    before = practice_pounds(summaries["year_end_as_is"])
+    after = practice_pounds(summaries.get("year_end_worklist_done", summaries["year_end_as_is"]))
+    lost = practice_pounds(
+        summarise(
+            ctx.ruleset, as_is.period, with_converted(as_is.counts, missed), as_is.sizes, ctx.protected_points
+        )
+    )
+    values: dict[tuple[str, str, str], float] = {}
+    gains = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in on_list}
+    for (practice, indicator), v in _per_patient(gains, on_list).items():
+        values[(LIST_OF.get(indicator, "care_review"), practice, indicator)] = v
+    losses = {k: lost.get(k, 0.0) - before.get(k, 0.0) for k in missed}
+    for (practice, indicator), v in _per_patient(losses, missed).items():
+        values[("missed", practice, indicator)] = v
+    return values
+
+
+def _pca_rows(ctx: RunContext) -> list[dict]:
+    last = previous_year(ctx.ruleset, ctx.period.year)
+    previous = evaluate_previous(ctx.con, ctx.ruleset, last) if last is not None else None
+    return pca_monitoring_rows(
+        ctx.ruleset,
+        ctx.period.year.id,
+        ctx.period.in_year,
+        outcome_counts(ctx.con),
+        {r["practice_code"]: r["pcn_code"] for r in ctx.summary_rows if r["level"] == "practice"},
+        last.id if last else None,
+        previous.counts if previous else None,
+    )
 
 
 def compute(ctx: RunContext) -> dict[str, pa.Table]:
@@ -48,15 +89,14 @@ def compute(ctx: RunContext) -> dict[str, pa.Table]:
     try:
         as_is, done = run_scenarios(con, ruleset, period, probe_codes, start)
         candidates = collect_candidates(con, ruleset, as_is, done)
+        listed = [c["outcome_done"] == "met" and start is not None for c in candidates]
         on_list = Counter(
-            (c["practice_code"], c["indicator"])
-            for c in candidates
-            if c["outcome_done"] == "met" and start is not None
+            (c["practice_code"], c["indicator"]) for c, on in zip(candidates, listed, strict=True) if on
         )
         missed = Counter(
             (c["practice_code"], c["indicator"])
-            for c in candidates
-            if c["outcome_as_is"] == "not_met" and not (c["outcome_done"] == "met" and start is not None)
+            for c, on in zip(candidates, listed, strict=True)
+            if c["outcome_as_is"] == "not_met" and not on
         )
         scenarios = {"year_end_as_is": (as_is.counts, as_is.sizes)}
         if start is not None:
@@ -64,44 +104,12 @@ def compute(ctx: RunContext) -> dict[str, pa.Table]:
         forecast, summaries = forecast_rows(
             ruleset, period, ctx.summary_rows, scenarios, ctx.protected_points, on_list, missed
         )
-        before = practice_pounds(summaries["year_end_as_is"])
-        after = practice_pounds(summaries.get("year_end_worklist_done", summaries["year_end_as_is"]))
-        # What the missed patients would have been worth: the year end with them met instead.
-        lost = practice_pounds(
-            summarise(
-                ruleset, as_is.period, with_converted(as_is.counts, missed), as_is.sizes, ctx.protected_points
-            )
-        )
-        values: dict[tuple[str, str, str], float] = {}
-        for (practice, indicator), v in _per_patient(
-            {k: after.get(k, 0.0) - before.get(k, 0.0) for k in on_list}, on_list
-        ).items():
-            values[(LIST_OF.get(indicator, "care_review"), practice, indicator)] = v
-        for (practice, indicator), v in _per_patient(
-            {k: lost.get(k, 0.0) - before.get(k, 0.0) for k in missed}, missed
-        ).items():
-            values[("missed", practice, indicator)] = v
-        wanted = {a.completing for a in actions.values()}
-        wanted |= {c for a in actions.values() for _, c in a.in_year_pcas}
+        values = _money_per_patient(ctx, as_is, summaries, on_list, missed)
+        wanted = {c for a in actions.values() for _, c in a.in_year_pcas}
         wanted |= {a.invitation for a in actions.values() if a.invitation}
         records = collect_records(con, as_is, wanted, (c["patient_id"] for c in candidates))
         worklist = build_worklist(candidates, records, actions, ctx.clusters, period, start, values)
-
-        last = previous_year(ruleset, period.year)
-        previous = evaluate_previous(con, ruleset, last) if last is not None else None
-        pcns = {r["practice_code"]: r["pcn_code"] for r in ctx.summary_rows if r["level"] == "practice"}
-        now_counts = con.execute(
-            "SELECT practice_code, indicator, outcome, count(*) FROM outcomes GROUP BY ALL"
-        ).fetchall()
-        pca = pca_monitoring_rows(
-            ruleset,
-            period.year.id,
-            period.in_year,
-            now_counts,
-            pcns,
-            last.id if last else None,
-            previous.counts if previous else None,
-        )
+        pca = _pca_rows(ctx)
     finally:
         drop(con)
     return {

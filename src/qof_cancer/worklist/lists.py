@@ -173,9 +173,8 @@ def collect_records(
         return {}
     con.register("worklist_ids", pa.table({"patient_id": pa.array(ids, pa.string())}))
     try:
-        schema = as_is.table.split(".")[0]
         rows = con.execute(
-            f"SELECT e.patient_id, c.cluster_id, e.date FROM {schema}.events e "
+            f"SELECT e.patient_id, c.cluster_id, e.date FROM {as_is.name}.events e "
             "JOIN cluster_codes c ON c.code = e.code "
             "JOIN worklist_ids i ON i.patient_id = e.patient_id "
             f"WHERE c.cluster_id IN ({', '.join('?' for _ in wanted)}) ORDER BY e.date",
