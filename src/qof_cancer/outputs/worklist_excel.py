@@ -92,6 +92,8 @@ def _fill_sheet(ws: Worksheet, columns: list[str], rows: list[dict]) -> None:
                 cells, CellIsRule(operator="between", formula=["8", "28"], fill=_AMBER)
             )
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"  # printed pages repeat the header
+    ws.page_setup.orientation = "landscape"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
