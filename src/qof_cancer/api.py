@@ -27,7 +27,9 @@ from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
 from qof_cancer.outputs.report import write_report
+from qof_cancer.outputs.worklist_excel import write_worklist_workbook
 from qof_cancer.quality import FEATURE as DATA_QUALITY
+from qof_cancer.worklist import FEATURE as WORKLIST
 
 __all__ = ["RunResult", "run", "REJECT_COLUMNS"]
 
@@ -38,7 +40,7 @@ _REJECTS_QUERY = (
 Progress = Callable[[str], None]
 
 # Features computed after the indicators, in order; each returns named tables (see engine/context.py).
-FEATURES: tuple[Feature, ...] = (DATA_QUALITY,)
+FEATURES: tuple[Feature, ...] = (WORKLIST, DATA_QUALITY)
 
 
 @dataclass
@@ -182,6 +184,7 @@ def _write(result: RunResult, out: Path, columns: tuple[str, ...], summary_rows:
         rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
     for name, table in result.tables.items():
         result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
+    result.files += write_worklist_workbook(result.tables, out / "worklist.xlsx")
     result.files.append(write_json(out / "run.json", _run_metadata(result)))
     result.files.append(write_report(result, out / "report.html"))
 

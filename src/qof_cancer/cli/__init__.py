@@ -38,6 +38,7 @@ from qof_cancer.cli import run as _run  # noqa: E402,F401
 from qof_cancer.cli import screening as _screening  # noqa: E402,F401
 from qof_cancer.cli import serve as _serve  # noqa: E402,F401
 from qof_cancer.cli import synth as _synth  # noqa: E402,F401
+from qof_cancer.cli import templates as _templates  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

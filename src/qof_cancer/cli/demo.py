@@ -10,8 +10,10 @@ from rich.console import Console
 
 from qof_cancer.api import run as run_indicators
 from qof_cancer.cli import app
+from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.terminal import print_run_summary
 from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
+from qof_cancer.worklist.messages import load_messages
 
 DEMO_SEED = 2026
 
@@ -39,6 +41,7 @@ def demo(
         (_previous(ruleset_year), None, out / _previous(ruleset_year)),
     ]
     stdout = Console()
+    messages = load_messages(practice_name="Demo Medical Centre", practice_phone="01632 960000")
     reports = []
     for year, as_of, folder in runs:
         with console.status(f"Running {year}") as status:
@@ -51,6 +54,8 @@ def demo(
                 today=DEFAULT_AS_OF,
                 progress=lambda msg, status=status: status.update(msg),
             )
+        if "worklist" in result.tables:
+            result.files += write_messages(result.tables["worklist"], folder, messages, DEFAULT_AS_OF)
         print_run_summary(result, stdout)
         reports += [p for p in result.files if p.suffix == ".html"]
         stdout.print()

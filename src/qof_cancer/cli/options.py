@@ -39,6 +39,26 @@ SettingOpt = Annotated[
         help="Override a rule setting: INDICATOR.NAME=VALUE, e.g. CAN005.support_window='93 days'.",
     ),
 ]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        help="Folder of message templates (<kind>_<sms|letter>.j2) replacing the bundled ones by name.",
+    ),
+]
+PracticeDetailsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--practice-details",
+        help="CSV of practice_code, name, phone (and email, website, address, questionnaire_url, signature).",
+    ),
+]
+PracticeNameOpt = Annotated[
+    str | None, typer.Option("--practice-name", help="Practice name for messages (all practices).")
+]
+PracticePhoneOpt = Annotated[
+    str | None, typer.Option("--practice-phone", help="Practice phone number for messages (all practices).")
+]
 
 EngineOpt = Annotated[
     str,

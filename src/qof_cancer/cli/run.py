@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -15,14 +16,20 @@ from qof_cancer.cli.options import (
     EventsOpt,
     OutOpt,
     PatientsOpt,
+    PracticeDetailsOpt,
+    PracticeNameOpt,
+    PracticePhoneOpt,
     SchemeOpt,
     SettingOpt,
     SparkMasterOpt,
+    TemplatesOpt,
     YearOpt,
     parse_as_of,
     parse_settings,
 )
+from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.terminal import print_run_summary
+from qof_cancer.worklist.messages import load_messages
 
 
 @app.command()
@@ -37,9 +44,16 @@ def run(
     setting: SettingOpt = None,
     engine: EngineOpt = "duckdb",
     spark_master: SparkMasterOpt = "local[2]",
+    templates: TemplatesOpt = None,
+    practice_details: PracticeDetailsOpt = None,
+    practice_name: PracticeNameOpt = None,
+    practice_phone: PracticePhoneOpt = None,
 ) -> None:
-    """Compute CAN001, CAN004 and CAN005 and write outcomes.csv, summary.csv and rejects.csv."""
+    """Compute CAN001, CAN004 and CAN005 and write outcomes.csv, summary.csv, the worklist, forecast and
+    messages."""
     console = Console(stderr=True)
+    # Templates and practice details are checked before the (longer) run, so a bad one fails at once.
+    messages = load_messages(templates, practice_details, practice_name, practice_phone)
     with console.status("Starting") as status:
         result = run_indicators(
             patients,
@@ -54,4 +68,6 @@ def run(
             spark_master=spark_master,
             progress=lambda msg: status.update(msg),
         )
+    if "worklist" in result.tables:
+        result.files += write_messages(result.tables["worklist"], out, messages, date.today())
     print_run_summary(result, Console())

@@ -25,7 +25,7 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
-__all__ = ["PHONE_CLASSES", "classify_uk_phone"]
+__all__ = ["PHONE_CLASSES", "classify_uk_phone", "format_uk_mobile"]
 
 PHONE_CLASSES = ("mobile", "landline", "personal_070", "pager", "malformed", "missing")
 
@@ -48,7 +48,9 @@ def _national(text: str) -> str | None:
     if not compact.isdigit():
         return None
     if compact.startswith("0044"):
-        return "0" + compact[4:]
+        # "+44 07700 900123": the trunk 0 written after the country code as well.
+        rest = compact[4:]
+        return "0" + (rest[1:] if rest.startswith("0") else rest)
     if compact.startswith("00"):
         return ""  # another country's number
     if compact.startswith("44") and len(compact) == 12:
@@ -89,3 +91,10 @@ def classify_uk_phone(text: str | None) -> str:
     if kind in _NOT_LANDLINE:
         return "malformed"
     return "landline"
+
+
+def format_uk_mobile(text: str | None) -> str | None:
+    """A usable mobile written the national way, `07700900123`; None when it is not a usable mobile."""
+    if classify_uk_phone(text) != "mobile":
+        return None
+    return _national(str(text))

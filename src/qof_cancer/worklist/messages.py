@@ -1,0 +1,272 @@
+"""Messages for the worklist: the support contact, the review invitation and the reminder, by SMS or letter.
+
+Templates are Jinja2 files, `<kind>_<channel>.j2` for kind support, invitation or reminder and channel
+sms or letter. The bundled ones are in `worklist/templates/`; a folder given with `--templates` replaces
+any of them by file name. Practice details (name, phone, ...) come from a practice details file or
+options; anything not given reads as a sensible placeholder, never as a blank.
+
+A text must fit two SMS segments (306 GSM characters, or 134 when a character outside the GSM alphabet
+forces Unicode); every SMS template is checked against each practice's details before the run.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from pathlib import Path
+
+import jinja2
+
+from qof_cancer.errors import UserError
+
+__all__ = [
+    "BUNDLED_TEMPLATES",
+    "KINDS",
+    "CHANNELS",
+    "SMS_MAX_SEGMENTS",
+    "PracticeDetails",
+    "MessageSet",
+    "load_practice_details",
+    "load_messages",
+    "sms_segments",
+    "long_date",
+    "SMS_COLUMNS",
+    "LETTER_COLUMNS",
+    "plan_messages",
+]
+
+BUNDLED_TEMPLATES = Path(__file__).parent / "templates"
+# The columns bulk SMS tools take: the NHS number matches the patient's record, one message per row.
+SMS_COLUMNS = ("nhs_number", "mobile", "message")
+LETTER_COLUMNS = (
+    "practice_code",
+    "patient_id",
+    "nhs_number",
+    "indicator",
+    "action",
+    "why_letter",
+    "record_cluster",
+    "record_code",
+    "letter",
+)
+KINDS = ("support", "invitation", "reminder")
+CHANNELS = ("sms", "letter")
+SMS_MAX_SEGMENTS = 2
+
+# The GSM 03.38 basic alphabet; the extension characters count twice.
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = set("^{}\\[~]|€\f")
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` takes: 160 GSM characters in one, 153 each when split; 70 and 67 in
+    Unicode (UCS-2) when any character is outside the GSM alphabet."""
+    if all(ch in _GSM_BASIC or ch in _GSM_EXTENDED for ch in text):
+        units = sum(2 if ch in _GSM_EXTENDED else 1 for ch in text)
+        single, part = 160, 153
+    else:
+        units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        single, part = 70, 67
+    if units <= single:
+        return 1 if units else 0
+    return -(-units // part)
+
+
+def long_date(day: date | str | None) -> str:
+    """31 March 2024."""
+    if day is None or day == "":
+        return ""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class PracticeDetails:
+    """What the templates say about the practice. Defaults are placeholders that still read well."""
+
+    name: str = "Your GP practice"
+    phone: str = "the surgery"
+    email: str | None = None
+    website: str | None = None
+    address: str | None = None
+    questionnaire_url: str | None = None
+    signature: str = "The practice team"
+
+
+_DETAIL_FIELDS = tuple(f.name for f in fields(PracticeDetails))
+
+
+def load_practice_details(path: str | Path) -> dict[str, dict[str, str]]:
+    """practice_code -> the details given for it, from a CSV with a `practice_code` column and any of
+    name, phone, email, website, address, questionnaire_url, signature."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip().lower() for h in reader.fieldnames or []]
+            if "practice_code" not in header:
+                raise UserError(f"{path}: row 1: no 'practice_code' column (found: {', '.join(header)})")
+            unknown = [h for h in header if h not in ("practice_code", *_DETAIL_FIELDS)]
+            if unknown:
+                raise UserError(
+                    f"{path}: row 1: unknown column '{unknown[0]}'; expected practice_code and any of "
+                    + ", ".join(_DETAIL_FIELDS)
+                )
+            out: dict[str, dict[str, str]] = {}
+            for i, raw in enumerate(reader, start=2):
+                row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+                code = row.pop("practice_code", "")
+                if not code:
+                    raise UserError(f"{path}: row {i}: practice_code is empty")
+                out[code] = {k: v for k, v in row.items() if v}
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
+    return out
+
+
+@dataclass
+class MessageSet:
+    """The templates and practice details one run's messages are rendered with."""
+
+    env: jinja2.Environment
+    default: PracticeDetails
+    practices: Mapping[str, Mapping[str, str]]
+    template_dir: Path | None = None
+
+    def practice(self, practice_code: str | None) -> PracticeDetails:
+        given = self.practices.get(practice_code or "", {})
+        return replace(self.default, **given)
+
+    def render(
+        self,
+        kind: str,
+        channel: str,
+        practice_code: str | None,
+        by: date | None = None,
+        today: date | None = None,
+        patient_name: str = "Patient",
+        **extra: object,
+    ) -> str:
+        name = f"{kind}_{channel}.j2"
+        context = {
+            "practice": self.practice(practice_code),
+            "patient": {"name": patient_name, **extra},
+            "by": by,
+            "today": today or date.today(),
+        }
+        try:
+            text = self.env.get_template(name).render(context)
+        except jinja2.TemplateError as exc:
+            raise UserError(f"message template {self._where(name)}: {exc}") from None
+        # An SMS is one paragraph whatever the template's line breaks; a letter keeps its layout.
+        return " ".join(text.split()) if channel == "sms" else text.strip() + "\n"
+
+    def _where(self, name: str) -> str:
+        if self.template_dir is not None and (self.template_dir / name).exists():
+            return str(self.template_dir / name)
+        return f"{name} (bundled)"
+
+    def check(self, practice_codes: list[str] | None = None) -> None:
+        """Render every template for every practice; stop with the template's name when one fails or
+        an SMS takes more than two segments."""
+        sample = date(2025, 12, 31)  # the longest month name in a plausible date
+        for code in practice_codes or [None, *self.practices]:
+            for kind in KINDS:
+                for channel in CHANNELS:
+                    text = self.render(kind, channel, code, by=sample, today=sample)
+                    segments = sms_segments(text) if channel == "sms" else 0
+                    if segments > SMS_MAX_SEGMENTS:
+                        who = f" for practice {code}" if code else ""
+                        raise UserError(
+                            f"message template {self._where(f'{kind}_sms.j2')}: the text{who} is "
+                            f"{len(text)} characters, {segments} SMS segments; keep it to "
+                            f"{SMS_MAX_SEGMENTS} (306 characters, or 134 if it uses any character "
+                            "outside the GSM alphabet, such as curly quotes)"
+                        )
+
+
+def load_messages(
+    templates: str | Path | None = None,
+    practice_details: str | Path | None = None,
+    practice_name: str | None = None,
+    practice_phone: str | None = None,
+) -> MessageSet:
+    """The bundled templates (replaced file by file from `templates`) and the practice details; checked."""
+    loaders: list[jinja2.BaseLoader] = []
+    template_dir = None
+    if templates is not None:
+        template_dir = Path(templates)
+        if not template_dir.is_dir():
+            raise UserError(f"--templates {template_dir}: not a folder")
+        known = {f"{k}_{c}.j2" for k in KINDS for c in CHANNELS}
+        strays = sorted(p.name for p in template_dir.glob("*.j2") if p.name not in known)
+        if strays:
+            raise UserError(
+                f"--templates {template_dir}: {strays[0]} is not a template name; expected any of "
+                + ", ".join(sorted(known))
+            )
+        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(BUNDLED_TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+    )
+    env.filters["longdate"] = long_date
+    default = PracticeDetails()
+    if practice_name:
+        default = replace(default, name=practice_name)
+    if practice_phone:
+        default = replace(default, phone=practice_phone)
+    given = load_practice_details(practice_details) if practice_details is not None else {}
+    messages = MessageSet(env, default, given, template_dir)
+    messages.check()
+    return messages
+
+
+def plan_messages(
+    worklist: list[dict], messages: MessageSet, today: date
+) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Per practice: SMS rows (SMS_COLUMNS) for patients with a usable mobile and an NHS number, and
+    letter rows (LETTER_COLUMNS) for the others: the worklist rows whose message is ready (`send_now`)."""
+    sms: dict[str, list[dict]] = {}
+    letters: dict[str, list[dict]] = {}
+    for row in worklist:
+        kind = row.get("message")
+        if not kind or not row.get("send_now"):
+            continue
+        practice = row["practice_code"]
+        if row["mobile_usable"] and row["nhs_number"]:
+            text = messages.render(kind, "sms", practice, by=row["step_by"], today=today)
+            sms.setdefault(practice, []).append(
+                {"nhs_number": row["nhs_number"], "mobile": row["mobile_phone"], "message": text}
+            )
+            continue
+        why = (
+            f"no usable mobile ({row['mobile_status'].replace('_', ' ')})"
+            if not row["mobile_usable"]
+            else "no NHS number for the SMS tool to match"
+        )
+        letters.setdefault(practice, []).append(
+            {
+                "practice_code": practice,
+                "patient_id": row["patient_id"],
+                "nhs_number": row["nhs_number"],
+                "indicator": row["indicator"],
+                "action": row["action"],
+                "why_letter": why,
+                "record_cluster": row["record_cluster"],
+                "record_code": row["record_code"],
+                "letter": messages.render(kind, "letter", practice, by=row["step_by"], today=today),
+            }
+        )
+    return sms, letters

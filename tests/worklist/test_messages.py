@@ -1,0 +1,194 @@
+"""Message templates: rendering with practice details or placeholders, overriding, and SMS length."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qof_cancer.errors import UserError
+from qof_cancer.worklist.messages import (
+    BUNDLED_TEMPLATES,
+    CHANNELS,
+    KINDS,
+    SMS_MAX_SEGMENTS,
+    load_messages,
+    long_date,
+    plan_messages,
+    sms_segments,
+)
+
+LONG_NAME = "The Whitfield Street and Kings Cross Medical Centre"  # 51 characters
+LONG_PHONE = "+44 (0)1632 960 000"
+LONG_URL = "https://forms.example.nhs.uk/ccr-questionnaire"
+
+
+def test_every_template_is_bundled():
+    assert {p.name for p in BUNDLED_TEMPLATES.glob("*.j2")} == {
+        f"{k}_{c}.j2" for k in KINDS for c in CHANNELS
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        ("", 0),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("£" * 160, 1),  # the pound sign is in the GSM alphabet
+        ("€" * 80, 1),  # the euro sign counts twice
+        ("€" * 81, 2),
+        ("’" + "a" * 69, 1),  # a curly apostrophe forces Unicode: 70 per segment
+        ("’" + "a" * 70, 2),
+        ("’" + "a" * 133, 2),
+        ("’" + "a" * 134, 3),
+    ],
+)
+def test_sms_segments(text, segments):
+    assert sms_segments(text) == segments
+
+
+def test_long_date():
+    assert long_date(date(2024, 3, 1)) == "1 March 2024"
+    assert long_date("2023-12-31") == "31 December 2023"
+    assert long_date(None) == ""
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bundled_sms_fit_two_segments_with_long_practice_details(kind, tmp_path):
+    details = tmp_path / "practices.csv"
+    details.write_text(
+        f'practice_code,name,phone,questionnaire_url\nA00001,"{LONG_NAME}",{LONG_PHONE},{LONG_URL}\n'
+    )
+    messages = load_messages(practice_details=details)
+    text = messages.render(kind, "sms", "A00001", by=date(2025, 12, 31), today=date(2025, 12, 31))
+    assert LONG_NAME in text and LONG_PHONE in text
+    assert len(text) <= 306
+    assert sms_segments(text) <= SMS_MAX_SEGMENTS
+    assert "\n" not in text and "  " not in text
+
+
+def test_placeholders_read_well_without_practice_details():
+    messages = load_messages()
+    text = messages.render("invitation", "sms", "ANY", by=date(2024, 3, 1))
+    assert text.startswith("Your GP practice: ")
+    assert "Please call the surgery to book." in text
+    letter = messages.render("reminder", "letter", "ANY", by=date(2024, 3, 1), today=date(2024, 1, 5))
+    assert "Dear Patient," in letter
+    assert "5 January 2024" in letter and "ideally before 1 March 2024" in letter
+    assert "{{" not in letter and "None" not in letter
+
+
+def test_options_fill_every_practice_and_the_file_wins_for_its_own(tmp_path):
+    details = tmp_path / "practices.csv"
+    details.write_text("practice_code,name,phone\nB00002,Hill Surgery,01632 960999\n")
+    messages = load_messages(
+        practice_details=details, practice_name="Riverside", practice_phone="01632 960111"
+    )
+    assert messages.render("support", "sms", "A00001").startswith("Riverside: ")
+    assert "01632 960111" in messages.render("support", "sms", "A00001")
+    hill = messages.render("support", "sms", "B00002")
+    assert hill.startswith("Hill Surgery: ") and "01632 960999" in hill
+
+
+def test_invitation_letter_uses_the_questionnaire_link_or_encloses_one(tmp_path):
+    details = tmp_path / "practices.csv"
+    details.write_text(
+        f"practice_code,name,questionnaire_url,address\nA00001,Riverside,{LONG_URL},1 High Street\n"
+    )
+    messages = load_messages(practice_details=details)
+    with_link = messages.render("invitation", "letter", "A00001")
+    assert LONG_URL in with_link and "1 High Street" in with_link
+    assert "We have enclosed a short questionnaire" in messages.render("invitation", "letter", "B00002")
+
+
+def test_a_template_folder_replaces_templates_by_name(tmp_path):
+    (tmp_path / "support_sms.j2").write_text(
+        "{{ practice.name }}: we are here for you. Call {{ practice.phone }}."
+    )
+    messages = load_messages(templates=tmp_path, practice_name="Riverside", practice_phone="123")
+    assert messages.render("support", "sms", None) == "Riverside: we are here for you. Call 123."
+    assert "Cancer Care Review" in messages.render("invitation", "sms", None)  # still bundled
+
+
+def test_an_sms_template_over_two_segments_stops_before_the_run(tmp_path):
+    (tmp_path / "reminder_sms.j2").write_text("{{ practice.name }}: " + "please call us. " * 25)
+    with pytest.raises(UserError, match=r"reminder_sms\.j2.*3 SMS segments"):
+        load_messages(templates=tmp_path)
+
+
+def test_curly_quotes_shrink_the_sms_limit(tmp_path):
+    (tmp_path / "support_sms.j2").write_text("We’re here for you. " * 8)  # 160 characters, but Unicode
+    with pytest.raises(UserError, match="outside the GSM alphabet"):
+        load_messages(templates=tmp_path)
+
+
+def test_a_template_naming_an_unknown_field_stops_with_its_name(tmp_path):
+    (tmp_path / "invitation_letter.j2").write_text("Dear {{ patient.surname }}")
+    with pytest.raises(UserError, match=r"invitation_letter\.j2"):
+        load_messages(templates=tmp_path)
+
+
+def test_unknown_template_files_and_bad_details_are_user_errors(tmp_path):
+    (tmp_path / "invite_sms.j2").write_text("x")
+    with pytest.raises(UserError, match="invite_sms.j2 is not a template name"):
+        load_messages(templates=tmp_path)
+    details = tmp_path / "practices.csv"
+    details.write_text("code,name\nA00001,Riverside\n")
+    with pytest.raises(UserError, match="no 'practice_code' column"):
+        load_messages(practice_details=details)
+    details.write_text("practice_code,name,fax\nA00001,Riverside,1\n")
+    with pytest.raises(UserError, match="unknown column 'fax'"):
+        load_messages(practice_details=details)
+    with pytest.raises(UserError, match="not a folder"):
+        load_messages(templates=tmp_path / "missing")
+
+
+def _row(**kw):
+    row = {
+        "practice_code": "A00001",
+        "patient_id": "p1",
+        "nhs_number": "9990000018",
+        "indicator": "CAN005",
+        "action": "support contact",
+        "message": "support",
+        "send_now": True,
+        "step_by": date(2024, 1, 10),
+        "mobile_phone": "07700900123",
+        "mobile_status": "mobile",
+        "mobile_usable": True,
+        "record_cluster": "CANPCSUPP_COD",
+        "record_code": "LOCAL-CANPCSUPP-01",
+    }
+    return {**row, **kw}
+
+
+def test_plan_messages_splits_sms_and_letters():
+    messages = load_messages(practice_name="Riverside", practice_phone="01632 960111")
+    worklist = [
+        _row(patient_id="sms"),
+        _row(
+            patient_id="landline", mobile_phone="01632 960123", mobile_status="landline", mobile_usable=False
+        ),
+        _row(patient_id="no-nhs", nhs_number=None),
+        _row(patient_id="pager", mobile_status="pager", mobile_usable=False, message="invitation"),
+        _row(patient_id="later", send_now=False),
+        _row(patient_id="no-message", message=None),
+    ]
+    sms, letters = plan_messages(worklist, messages, date(2024, 1, 1))
+    assert list(sms) == ["A00001"]
+    assert sms["A00001"] == [
+        {
+            "nhs_number": "9990000018",
+            "mobile": "07700900123",
+            "message": messages.render("support", "sms", "A00001"),
+        }
+    ]
+    by_patient = {r["patient_id"]: r for r in letters["A00001"]}
+    assert set(by_patient) == {"landline", "no-nhs", "pager"}
+    assert by_patient["landline"]["why_letter"] == "no usable mobile (landline)"
+    assert by_patient["no-nhs"]["why_letter"] == "no NHS number for the SMS tool to match"
+    assert "Invitation to a Cancer Care Review" in by_patient["pager"]["letter"]
+    assert by_patient["pager"]["record_code"] == "LOCAL-CANPCSUPP-01"
