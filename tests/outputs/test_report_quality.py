@@ -33,3 +33,35 @@ def test_report_counts_data_quality_findings_per_practice(tmp_path):
     assert 'id="data-quality"' in html
     assert "duplicate_diagnosis" in html and "diagnosis_only_before_2003" in html
     assert "dup1" not in html and "old1" not in html
+
+
+def test_report_shows_the_forecast_scenarios_for_an_in_year_run(tmp_path):
+    patients = [
+        # Diagnosed in the year, no review yet: on the worklist, so the "done" scenario differs.
+        Patient(
+            f"w{i}", "A00001", date(2000, 1, 1), pcn_code="U1", events=(as_event(["CAN_COD", "2023-06-01"]),)
+        )
+        for i in range(3)
+    ] + [
+        Patient(
+            "m1",
+            "A00001",
+            date(2000, 1, 1),
+            pcn_code="U1",
+            events=(as_event(["CAN_COD", "2022-06-01"]), as_event(["MDRV_COD", "2022-09-01"])),
+        ),
+    ]
+    ppath, epath = write_inputs(tmp_path, patients)
+    result = api.run(ppath, epath, year="2023-24", as_of=date(2023, 10, 31), today=date(2026, 6, 1))
+    html = render_report(result)
+    assert 'id="forecast"' in html
+    assert "Year end if the worklist is done" in html
+    done = [
+        r
+        for r in result.tables["forecast"].to_pylist()
+        if r["scenario"] == "year_end_worklist_done"
+        and r["indicator"] == "CAN004"
+        and r["level"] == "practice"
+    ]
+    assert done[0]["numerator"] == 4 and f"{done[0]['numerator']}/{done[0]['denominator']}" in html
+    assert "w0" not in html

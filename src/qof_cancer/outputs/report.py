@@ -46,6 +46,7 @@ def _pcn(result: Any) -> list[dict] | None:
 SECTIONS: tuple[Section, ...] = (
     Section("pcn", "PCN overview", "section_pcn.html.j2", _pcn),
     Section("practices", "Practices", "section_practices.html.j2", data.practice_data),
+    Section("forecast", "Forecast", "section_forecast.html.j2", data.forecast_data),
     Section("data-quality", "Data quality", "section_data_quality.html.j2", data.data_quality_data),
     Section("code-lists", "Code lists", "section_code_lists.html.j2", data.provenance_data),
     Section("input", "Input quality", "section_input.html.j2", data.input_quality_data),

@@ -288,3 +288,32 @@ def data_quality_data(result: Any) -> dict | None:
     ordered = sorted(checks.values(), key=lambda c: (-c["changed"], c["check"]))
     found = [c for c in ordered if any(f for f, _ in c["cells"].values())]
     return {"practices": practices, "checks": found, "clean": [c["title"] for c in ordered if c not in found]}
+
+
+_SCENARIOS = (
+    ("now", "Now"),
+    ("year_end_as_is", "Year end if nothing more is recorded"),
+    ("year_end_worklist_done", "Year end if the worklist is done"),
+)
+
+
+def forecast_data(result: Any) -> dict | None:
+    """Per practice and ratio indicator: the three scenarios side by side (aggregates only).
+
+    None when the run has no forecast table (e.g. on Spark).
+    """
+    table = getattr(result, "tables", {}).get("forecast")
+    if table is None:
+        return None
+    rows = [r for r in table.to_pylist() if r["level"] == "practice" and r["numerator"] is not None]
+    by_key: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        entry = by_key.setdefault(
+            (r["practice_code"], r["indicator"]),
+            {"practice": r["practice_code"], "indicator": r["indicator"]},
+        )
+        entry[r["scenario"]] = r
+    # A year already over has no "worklist done" scenario: show the scenarios the run has.
+    present = tuple((key, label) for key, label in _SCENARIOS if any(key in b for b in by_key.values()))
+    blocks = [b for _, b in sorted(by_key.items()) if all(key in b for key, _ in present)]
+    return {"scenarios": present, "blocks": blocks} if blocks else None
