@@ -26,6 +26,12 @@ OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 PER_PRACTICE = 10_000
 SCAN_SQL = "SELECT code, count(*), max(date) FROM read_parquet('{events}') GROUP BY code"
+# A fairer floor for a run that must check every row: read every column and join each row to its patient.
+FULL_SQL = (
+    "SELECT count(*), count(DISTINCT e.code), count(e.episode), count(e.value), count(e.unit) "
+    "FROM read_parquet('{events}') e JOIN read_parquet('{patients}') p USING (patient_id) "
+    "WHERE e.date >= p.date_of_birth"
+)
 
 
 def _generate(size: int) -> Path:
@@ -86,7 +92,24 @@ def _commands(folder: Path, engine: str = "duckdb") -> dict[str, list[str]]:
             "-c",
             f'import duckdb; duckdb.sql("{SCAN_SQL.format(events=events)}").fetchall()',
         ],
+        "full": [
+            sys.executable,
+            "-c",
+            f'import duckdb; duckdb.sql("{FULL_SQL.format(events=events, patients=folder / "patients.parquet")}").fetchall()',
+        ],
     }
+
+
+def _phases(folder: Path) -> list[list]:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "phases.py"), str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _events(folder: Path) -> int:
@@ -152,7 +175,7 @@ def main() -> int:
         folder = _generate(size)
         row: dict = {"patients": size, "events": _events(folder)}
         cmds = _commands(folder)
-        for name in ("run", "scan"):
+        for name in ("run", "scan", "full"):
             samples = [_measure(cmds[name]) for _ in range(args.repeat)]
             row[f"{name}_s"] = statistics.median(s for s, _ in samples)
             row[f"{name}_gib"] = max(m for _, m in samples)
@@ -162,13 +185,14 @@ def main() -> int:
             row["spark_gib"] = max(m for _, m in samples)
         print(row, flush=True)
         rows.append(row)
+    phases = _phases(_generate(sizes[-1]))
     _plot(rows, ROOT / "docs" / "images" / "performance.png")
-    args.doc.write_text(_render(rows, args), encoding="utf-8")
+    args.doc.write_text(_render(rows, args, phases, sizes[-1]), encoding="utf-8")
     print(f"wrote {args.doc}")
     return 0
 
 
-def _render(rows: list[dict], args) -> str:
+def _render(rows: list[dict], args, phases: list[list], phase_size: int) -> str:
     lines = [
         "# Performance",
         "",
@@ -184,17 +208,20 @@ def _render(rows: list[dict], args) -> str:
         "- **run**: `qof-cancer run --patients patients.parquet --events events.parquet --year 2024-25 --out ...`: "
         "reads and checks both files, computes 2023-24 (income protection) and 2024-25, writes every output.",
         f"- **scan**: the least any engine must do, one DuckDB pass over the events: `{SCAN_SQL}`.",
+        "- **full**: a fairer floor for a run that checks every row: every column read and each event joined to "
+        f"its patient, `{FULL_SQL}`.",
         "- **spark**: the same `run` with `--engine spark` on a local session (2 cores), JVM start included.",
         "- Peak memory: the largest resident set of the measured process (GiB).",
         "",
-        "| patients | events | run (s) | run peak (GiB) | scan (s) | run ÷ scan | spark (s) | spark peak (GiB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| patients | events | run (s) | run peak (GiB) | scan (s) | run ÷ scan | full (s) | run ÷ full | spark (s) "
+        "| spark peak (GiB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         spark = f"{r['spark_s']:.1f} | {r['spark_gib']:.2f}" if r.get("spark_s") else "- | -"
         lines.append(
             f"| {r['patients']:,} | {r['events']:,} | {r['run_s']:.1f} | {r['run_gib']:.2f} | {r['scan_s']:.2f} | "
-            f"{r['run_s'] / r['scan_s']:.1f} | {spark} |"
+            f"{r['run_s'] / r['scan_s']:.1f} | {r['full_s']:.2f} | {r['run_s'] / r['full_s']:.1f} | {spark} |"
         )
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
@@ -205,13 +232,40 @@ def _render(rows: list[dict], args) -> str:
             f"{last['run_s'] / first['run_s']:.1f}-fold for a {last['patients'] / first['patients']:.0f}-fold "
             f"larger input ({growth:.2f} of linear; below 1 means fixed start-up costs dominate small runs).",
         ]
-    lines += ["", "![Time against size](images/performance.png)", "", "## Targets", "", TARGETS_TEXT]
+    lines += [
+        "",
+        "![Time against size](images/performance.png)",
+        "",
+        f"## Where the time goes ({phase_size:,} patients, one run)",
+        "",
+        "| phase | seconds |",
+        "|---|---:|",
+    ]
+    lines += [f"| {name} | {seconds:.2f} |" for name, seconds in phases]
+    lines += ["", "## Targets", "", TARGETS_TEXT]
     return "\n".join(lines) + "\n"
 
 
 TARGETS_TEXT = """Targets on the 2-core, 24 GB machine: 1M patients / 100M events end to end in under 60 s, peak
-memory under 6 GB, within 3x of the scan baseline, growing linearly with size. See the table above for
-where each stands; the notes below say why any gap remains."""
+memory under 6 GB, within 3x of the scan baseline, growing linearly with size.
+
+- **Time and memory** (1M patients under 60 s, under 6 GB): met, with a wide margin; see the last row of
+  the table.
+- **Growth**: at most linear. Fixed costs (Python start-up, loading the code lists, the HTML report)
+  dominate small runs, so time grows much less than size between 10k and 1M patients.
+- **Within 3x of the scan baseline**: not met. The scan reads two columns of the events, both dictionary
+  encoded, and aggregates them. A run must read every column of every event (patient id, code, date,
+  episode, value, unit), check each row against its patient (a hash join to every patient, for unknown
+  patients and records before birth) and against the code checks, and keep every flagged row with its row
+  number for `rejects.csv`; the **full** column measures just the reads and the join, and is itself two to
+  three times the scan. The phase table shows where the rest goes: the input checks take most of the run, the
+  rules themselves (both years) well under a second even at 1M patients, and the worklist and data-quality
+  features a second or two. The checks are not optional (bad input must be reported, never dropped), so the
+  remaining gap is the price of checking every row; what could still be shaved is one pass (the distinct-code
+  pass for the SNOMED checks could fold into the main scan).
+- **Spark** (local, 2 cores): slower than DuckDB at every size measured here, by JVM start-up and per-stage
+  scheduling that only pay back on a cluster. Its peak memory counts the Python driver only: the JVM is not a
+  waited-for child of the measured process, so its memory is not in the figure."""
 
 
 if __name__ == "__main__":
