@@ -136,9 +136,18 @@ def test_static_styles_are_vendored_and_make_no_outside_request(client):
     assert "cdn" not in client.get("/").text.lower()
 
 
-def test_csv_download_without_worklist_is_a_404(client, dashboard):
-    if "worklist" in dashboard.result.tables:
-        pytest.skip("this run has a worklist table: tests/web/test_worklist.py covers it")
-    assert client.get("/worklist.csv").status_code == 404
-    assert "Not available in this run" in client.get("/worklist").text
-    assert client.get("/api/worklist").json()["available"] is False
+def test_worklist_pages_say_not_available_when_a_run_has_no_worklist(tmp_path, pcn_files, monkeypatch):
+    """A run without the worklist feature (as on Spark) answers 404 for the file and says so on the page."""
+    from qof_cancer import api
+    from tests.web.conftest import make_dashboard
+
+    monkeypatch.setattr(api, "FEATURES", ())
+    dash = make_dashboard(tmp_path, *pcn_files)
+    try:
+        assert "worklist" not in dash.result.tables
+        bare = TestClient(create_app(dash), base_url="http://127.0.0.1")
+        assert bare.get("/worklist.csv").status_code == 404
+        assert "Not available in this run" in bare.get("/worklist").text
+        assert bare.get("/api/worklist").json()["available"] is False
+    finally:
+        dash.close()
