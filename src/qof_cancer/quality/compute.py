@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from qof_cancer.engine.context import RunContext
+from qof_cancer.inputs.backends import DuckDBBackend
 from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS
 from qof_cancer.quality.checks import BUILDERS, FINDING_COLUMNS
 from qof_cancer.quality.codes import code_tables
@@ -60,9 +61,7 @@ _REJECT_REASONS = {
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, query: str, schema: pa.Schema) -> pa.Table:
-    relation = con.sql(query)
-    table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
-    return table.cast(schema)
+    return DuckDBBackend(con).arrow(query).cast(schema)
 
 
 def _local_table(context: RunContext) -> pa.Table:

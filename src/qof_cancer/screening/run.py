@@ -50,15 +50,6 @@ class ScreeningResult:
     )
 
 
-def _arrow(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> pa.Table:
-    relation = con.execute(query, params) if params is not None else con.sql(query)
-    # DuckDB 2 calls it to_arrow_table; 1.x calls it arrow / fetch_arrow_table.
-    for name in ("to_arrow_table", "fetch_arrow_table", "arrow"):
-        if hasattr(relation, name):
-            return getattr(relation, name)()
-    raise AssertionError("DuckDB relation without an Arrow export")  # pragma: no cover
-
-
 def _screening_clusters(codes: str | Path | None, settings: ScreeningSettings) -> ClusterSet:
     everything = load_clusters(codes, groups=("screening",))
     wanted = {cid: everything[cid] for cid in settings.clusters() if cid in everything.clusters}
@@ -120,18 +111,18 @@ def run_screening(
 
     say(f"Building the screening cohorts on {as_of.isoformat()}")
     cohort = cohort_for(as_of)
-    result.cohort = _arrow(con, f"SELECT * FROM {cohort}")
+    result.cohort = backend.arrow(f"SELECT * FROM {cohort}")
     code_lists = {
         p.id: "; ".join(f"{c} {clusters[c].status}" for c in p.clusters() if c in clusters.clusters)
         for p in settings.programmes
     }
     tables = result.tables
-    tables["coverage"] = _arrow(con, coverage_sql(cohort, settings, code_lists))
-    tables["groups"] = _arrow(con, groups_sql(cohort, settings.flag_min_eligible))
-    tables["non_responders"] = _arrow(con, non_responders_sql(cohort, as_of))
-    tables["contacts"] = _arrow(con, contacts_summary_sql(cohort))
-    tables["contacts_to_correct"] = _arrow(con, contacts_to_correct_sql(cohort))
-    tables["results_pending"] = _arrow(con, results_pending_sql(settings, as_of))
+    tables["coverage"] = backend.arrow(coverage_sql(cohort, settings, code_lists))
+    tables["groups"] = backend.arrow(groups_sql(cohort, settings.flag_min_eligible))
+    tables["non_responders"] = backend.arrow(non_responders_sql(cohort, as_of))
+    tables["contacts"] = backend.arrow(contacts_summary_sql(cohort))
+    tables["contacts_to_correct"] = backend.arrow(contacts_to_correct_sql(cohort))
+    tables["results_pending"] = backend.arrow(results_pending_sql(settings, as_of))
     if actions is not None:
         say("Measuring the action plan")
         rows = plan_progress(con, settings, actions, as_of, cohort_for)
@@ -140,7 +131,7 @@ def run_screening(
     summary = build_pcn_summary(tables["coverage"].to_pylist(), tables["groups"].to_pylist(), policy)
     tables["pcn_summary"] = _table(summary, SUMMARY_COLUMNS)
     if report.rows_rejected:
-        tables["rejects"] = _arrow(con, _REJECTS)
+        tables["rejects"] = backend.arrow(_REJECTS)
     con.close()
     return result
 
