@@ -17,7 +17,7 @@ WORKED = [
     ([["CAN_COD", "2022-11-15"], ["MDRV_COD", "2023-10-01"]], None, "met", "out_of_scope"),
     ([["CAN_COD", "2023-02-01"]], None, "not_met", "not_met"),
     ([["CAN_COD", "2024-02-01"]], None, "excluded_recent_diagnosis", "excluded_recent_diagnosis"),
-    ([["CAN_COD", "2022-09-01"]], date(2024, 1, 15), "excluded_recent_registration", "out_of_scope"),
+    ([["CAN_COD", "2022-09-01"]], date(2024, 1, 15), "pca_recent_registration", "out_of_scope"),
     (
         [["CAN_COD", "2022-09-01"], ["CANINVITE_COD", "2023-05-01"], ["CANINVITE_COD", "2023-05-08"]],
         None,
@@ -26,6 +26,10 @@ WORKED = [
     ),
     ([["CAN_COD", "2022-09-01"], ["CANPCADEC_COD", "2023-03-20"]], None, "not_met", "out_of_scope"),
     ([["CAN_COD", "1999-06-01"]], None, None, None),
+    # Revision 2: the earlier-year exclusion (R1c) and the 93-day support window.
+    ([["CAN_COD", "2022-06-01"], ["MDRV_COD", "2022-09-01"]], None, "excluded_earlier_year", "out_of_scope"),
+    ([["CAN_COD", "2023-06-10"], ["CANPCSUPP_COD", "2023-09-11"]], None, "excluded_recent_diagnosis", "met"),
+    ([["CAN_COD", "2023-01-10"], ["CANPCSUPP_COD", "2023-02-01"]], None, "not_met", "excluded_earlier_year"),
 ]
 
 
@@ -71,7 +75,9 @@ def test_outcome_rows_carry_dates(cli_outcomes):
     rows, _ = cli_outcomes
     row = rows[("w3", "CAN004")]
     assert (row["can_dat"], row["due_date"], row["rule"]) == ("2023-02-01", "2024-02-01", "CAN004-R8")
-    assert rows[("w3", "CAN005")]["due_date"] == "2023-05-01"
+    assert rows[("w3", "CAN005")]["due_date"] == "2023-05-05"  # 93 days after 2023-02-01
+    assert (row["national_rule"], rows[("w9", "CAN004")]["national_rule"]) == ("Denominator", "MDRV_DAT")
+    assert rows[("w11", "CAN005")]["national_rule"] == "CANSUP12M"
 
 
 def test_summary_counts_and_pcn_row(cli_outcomes):
@@ -79,12 +85,15 @@ def test_summary_counts_and_pcn_row(cli_outcomes):
     with (out / "summary.csv").open() as fh:
         rows = {(r["level"], r["indicator"]): r for r in csv.DictReader(fh)}
     can004 = rows[("practice", "CAN004")]
-    # Met: w2. Not met: w3, w7. PCA no response: w6. Excluded: w1, w4 (diagnosis), w5 (registration).
-    assert (can004["numerator"], can004["denominator"], can004["pca_no_response"]) == ("1", "3", "1")
-    assert (can004["excluded_recent_diagnosis"], can004["excluded_recent_registration"]) == ("2", "1")
-    assert can004["achievement_pct"] == "33.33" and can004["points"] == "0.0"
-    assert rows[("practice", "CAN001")]["register"] == "7"
-    assert rows[("practice", "CAN001")]["list_size"] == "8"
+    # Met: w2. Not met: w3, w7, w11. PCAs: w6 (no response), w5 (registration). Excluded: w1, w4, w10
+    # (recent diagnosis), w9 (reviewed in an earlier year).
+    assert (can004["numerator"], can004["denominator"], can004["pca_no_response"]) == ("1", "4", "1")
+    assert (can004["excluded_recent_diagnosis"], can004["pca_recent_registration"]) == ("3", "1")
+    assert (can004["excluded_earlier_year"], can004["pcas"], can004["exclusions"]) == ("1", "2", "4")
+    assert can004["pca_rate_pct"] == "33.33"  # 2 / (4 + 2)
+    assert can004["achievement_pct"] == "25.0" and can004["points"] == "0.0"
+    assert rows[("practice", "CAN001")]["register"] == "10"
+    assert rows[("practice", "CAN001")]["list_size"] == "11"
     assert rows[("pcn", "CAN004")]["pcn_code"] == "U00001"
-    assert rows[("pcn", "CAN004")]["denominator"] == "3"
+    assert rows[("pcn", "CAN004")]["denominator"] == "4"
     assert "CANINVITE_COD example" in can004["code_lists"]

@@ -64,7 +64,7 @@ def test_2024_25_pays_the_points_achieved_in_2023_24(tmp_path):
     assert can004["points_paid"] == 6.0  # 2023-24: 1 of 1 reviewed
     assert "6.00 points achieved in 2023-24" in can004["payment_note"]
     # The money uses 2024-25 values: 6 points x 220.62 x register 2 / (0.035 x 9964).
-    assert can004["payment_gbp"] == pytest.approx(6 * 220.62 * 2 / (0.035 * 9964), abs=0.01)
+    assert can004["payment_gbp"] == pytest.approx(6 * 220.62 * 2 / (0.038 * 9964), abs=0.01)
 
 
 def test_2025_26_is_computed_and_paid_nothing(tmp_path):
@@ -97,16 +97,19 @@ def test_local_scheme_sets_thresholds_and_pays_for_a_retired_year(tmp_path):
     assert rows[("practice", "CAN001")]["payment_status"] == "retired"
 
 
-def test_setting_from_the_command_line_switches_to_93_days(tmp_path):
-    # Diagnosed 2023-11-30; support on 2024-03-01 is a day late in calendar months, in time within 93 days.
+def test_setting_from_the_command_line_switches_to_calendar_months(tmp_path):
+    # Diagnosed 2023-11-30; support on 2024-03-01 is a day late in calendar months, in time within 93 days
+    # (the default since revision 2).
     ppath, epath = _practice(tmp_path, [([["CAN_COD", "2023-11-30"], ["CANPCSUPP_COD", "2024-03-01"]], None)])
     args = ["run", "--patients", str(ppath), "--events", str(epath), "--year", "2023-24"]
-    assert main([*args, "--out", str(tmp_path / "months")]) == 0
-    assert main([*args, "--out", str(tmp_path / "days"), "--setting", "CAN005.support_window=93 days"]) == 0
+    assert (
+        main([*args, "--out", str(tmp_path / "months"), "--setting", "CAN005.support_window=3 months"]) == 0
+    )
+    assert main([*args, "--out", str(tmp_path / "days")]) == 0
     months = (tmp_path / "months" / "outcomes.csv").read_text()
     days = (tmp_path / "days" / "outcomes.csv").read_text()
-    assert "p0,CAN005,not_met,CAN005-R8" in months
-    assert "p0,CAN005,met,CAN005-R2" in days
+    assert "p0,CAN005,not_met,CAN005-R8,Denominator" in months
+    assert "p0,CAN005,met,CAN005-R2,Numerator" in days
 
 
 def test_in_year_run_says_so(tmp_path):

@@ -22,7 +22,7 @@ from qof_cancer.engine.reference import Event, Patient
 from qof_cancer.importers import FhirOptions, import_fhir
 from qof_cancer.importers.fhir_fields import NHS_NUMBER, ODS_CODE, SNOMED
 from tests.helpers import as_event, cluster_code, write_inputs
-from tests.spec.test_cancer_cases import CASES, TODAY, _group_key
+from tests.spec.test_cancer_cases import CASES, TODAY, _group_key, case_settings
 
 LOCAL = "https://fhir.example-practice.nhs.uk/CodeSystem/local-codes"
 DOB = date(1950, 1, 1)
@@ -154,7 +154,7 @@ def _sorted(table) -> list[dict]:
 
 @pytest.mark.parametrize("key", list(GROUPS), ids=lambda k: f"{k[0]}-{k[1] or 'year-end'}")
 def test_converted_fhir_gives_the_same_outcomes(tmp_path, key):
-    year, as_of, _ = key
+    year, as_of, settings = key[0], key[1], case_settings(key)
     patients = _patients(GROUPS[key])
     direct_patients, direct_events = write_inputs(tmp_path / "direct", patients, dob=DOB)
     _write_fhir(tmp_path / "fhir", patients)
@@ -163,13 +163,14 @@ def test_converted_fhir_gives_the_same_outcomes(tmp_path, key):
     assert report.patients_written == len(patients)
     assert report.events_written == sum(len(p.events) for p in patients)
 
-    direct = api.run(direct_patients, direct_events, year=year, as_of=as_of, today=TODAY)
+    direct = api.run(direct_patients, direct_events, year=year, as_of=as_of, today=TODAY, settings=settings)
     converted = api.run(
         tmp_path / "converted" / "patients.parquet",
         tmp_path / "converted" / "events.parquet",
         year=year,
         as_of=as_of,
         today=TODAY,
+        settings=settings,
     )
     assert converted.load.rows_rejected == direct.load.rows_rejected == 0
     assert direct.outcomes.num_rows > 0

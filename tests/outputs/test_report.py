@@ -217,8 +217,8 @@ def test_2024_25_shows_income_protection(tmp_path):
     text = plain(check_html(render_report(result, generated=GENERATED)))
     assert "income-protected: paid at the points achieved in 2023-24" in text
     assert "6.00 points achieved in 2023-24, computed from this extract" in text
-    pounds = 6 * 220.62 * 2 / (0.035 * 9964)
-    assert f"6.00 points × £220.62 × register 2 ÷ (3.50% × 9,964) = £{pounds:,.2f}" in text
+    pounds = 6 * 220.62 * 2 / (0.038 * 9964)
+    assert f"6.00 points × £220.62 × register 2 ÷ (3.80% × 9,964) = £{pounds:,.2f}" in text
 
 
 def test_no_pcn_no_overview(tmp_path):
@@ -245,9 +245,9 @@ def test_checker_catches_what_it_should():
 def test_retired_year_and_local_scheme_pounds_per_patient(tmp_path):
     """2025-26: retired indicators say no points are paid; a scheme paying per patient shows that sum."""
     cases = [
-        [["CAN_COD", "2025-01-10"], ["CANPCSUPP_COD", "2025-02-01"]],
-        [["CAN_COD", "2025-01-20"], ["CANPCSUPP_COD", "2025-02-10"]],
-        [["CAN_COD", "2025-01-25"]],
+        [["CAN_COD", "2025-03-10"], ["CANPCSUPP_COD", "2025-04-05"]],
+        [["CAN_COD", "2025-03-20"], ["CANPCSUPP_COD", "2025-04-10"]],
+        [["CAN_COD", "2025-03-25"]],
     ]
     ppath, epath = _write(tmp_path, cases)
     scheme = tmp_path / "scheme.yaml"

@@ -48,7 +48,7 @@ def test_report_shows_the_forecast_scenarios_for_an_in_year_run(tmp_path):
             "A00001",
             date(2000, 1, 1),
             pcn_code="U1",
-            events=(as_event(["CAN_COD", "2022-06-01"]), as_event(["MDRV_COD", "2022-09-01"])),
+            events=(as_event(["CAN_COD", "2022-06-01"]), as_event(["MDRV_COD", "2023-05-01"])),
         ),
     ]
     ppath, epath = write_inputs(tmp_path, patients)

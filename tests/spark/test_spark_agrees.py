@@ -15,7 +15,7 @@ from qof_cancer import api
 from qof_cancer.engine.reference import evaluate_reference
 from tests.generative.test_engines_agree import CLUSTERS, RULESET, TODAY, scenario
 from tests.helpers import outcome_map, write_inputs
-from tests.spec.test_cancer_cases import CASES, _group_key, _patient
+from tests.spec.test_cancer_cases import CASES, _expected, _group_key, _patient, case_settings
 
 
 def _both(ppath, epath, **kwargs):
@@ -29,11 +29,22 @@ def test_spec_cases_agree_on_spark(tmp_path):
     for i, case in enumerate(CASES):
         if not case.get("codes"):
             groups[_group_key(case)].append((i, case))
-    for n, ((year, as_of, _), members) in enumerate(sorted(groups.items(), key=str)):
+    for n, (key, members) in enumerate(sorted(groups.items(), key=str)):
+        year, as_of = key[0], key[1]
         ppath, epath = write_inputs(tmp_path / f"g{n}", [_patient(i, c) for i, c in members])
-        duck, spark = _both(ppath, epath, year=year, as_of=as_of, today=date(2026, 6, 1))
-        assert spark.outcomes.to_pylist() == duck.outcomes.to_pylist(), (year, as_of)
-        assert spark.summary_rows() == duck.summary_rows(), (year, as_of)
+        duck, spark = _both(
+            ppath, epath, year=year, as_of=as_of, today=date(2026, 6, 1), settings=case_settings(key)
+        )
+        # Spark against each case's own expectation, then against DuckDB row for row.
+        got = outcome_map(spark.outcomes.to_pylist())
+        for i, case in members:
+            for indicator, expected in _expected(case).items():
+                if expected is None:
+                    assert not [k for k in got if k[0] == f"case{i:03d}"], case["title"]
+                else:
+                    assert got.get((f"case{i:03d}", indicator)) == expected, (case["title"], indicator)
+        assert spark.outcomes.to_pylist() == duck.outcomes.to_pylist(), key
+        assert spark.summary_rows() == duck.summary_rows(), key
 
 
 def test_rejects_agree_on_spark(tmp_path):

@@ -41,7 +41,18 @@ def _expected(case: dict) -> dict[str, tuple[str, str] | None]:
 
 
 def _group_key(case: dict) -> tuple:
-    return (case.get("year", "2023-24"), case.get("as_of"), yaml.safe_dump(case.get("codes")))
+    """Cases that share a year, achievement date, code lists and settings run together."""
+    return (
+        case.get("year", "2023-24"),
+        case.get("as_of"),
+        yaml.safe_dump(case.get("codes")),
+        yaml.safe_dump(case.get("settings")),
+    )
+
+
+def case_settings(key: tuple) -> dict | None:
+    """The rule settings of a group (`settings:` in a case, e.g. {CAN005: {support_window: 3 months}})."""
+    return yaml.safe_load(key[3])
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +64,8 @@ def results(tmp_path_factory) -> dict[tuple, tuple[dict, dict]]:
     out = {}
     ruleset = load_ruleset()
     for key, members in groups.items():
-        year, as_of, _ = key
+        year, as_of = key[0], key[1]
+        settings = case_settings(key)
         folder = tmp_path_factory.mktemp("case")
         patients = [_patient(i, c) for i, c in members]
         ppath, epath = write_inputs(folder, patients)
@@ -66,9 +78,12 @@ def results(tmp_path_factory) -> dict[tuple, tuple[dict, dict]]:
             for cid, added in extra.items():
                 clusters[cid] = clusters[cid] | frozenset(added)
                 (codes_dir / f"{cid}.csv").write_text("code\n" + "\n".join(sorted(clusters[cid])) + "\n")
-        result = api.run(ppath, epath, year=year, as_of=as_of, codes=codes_dir, today=TODAY)
-        period = ruleset.period(year, as_of, TODAY)
-        reference = evaluate_reference(ruleset, period, clusters, patients)
+        result = api.run(
+            ppath, epath, year=year, as_of=as_of, codes=codes_dir, today=TODAY, settings=settings
+        )
+        rules = load_ruleset(settings=settings) if settings else ruleset
+        period = rules.period(year, as_of, TODAY)
+        reference = evaluate_reference(rules, period, clusters, patients)
         out[key] = (outcome_map(result.outcomes.to_pylist()), outcome_map(reference))
     return out
 

@@ -55,7 +55,7 @@ def test_in_year_open_window_says_what_would_make_it_met(tmp_path):
         in can004["changes"][-1]
     )
     assert can005["outcome"] == "not_met"  # R5 for CAN005 reaches back only 3 months from PPED
-    assert "dated on or before 2024-01-01 would make this met" in can005["changes"][-1]
+    assert "dated on or before 2024-01-02 would make this met" in can005["changes"][-1]  # 93 days
     html = client.get("/patient/open").text
     assert "would make this met" in html and '<svg class="dash-timeline"' in html
     dash.close()

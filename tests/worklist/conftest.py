@@ -31,10 +31,23 @@ def patient(events: list, registered: date = date(2000, 1, 1), practice: str = "
 def run_worklist(tmp_path: Path):
     """run_worklist(patients, as_of=..., year=..., today=...) -> api.RunResult (tables on .tables)."""
 
-    def run(patients: list[Patient], as_of: date | None, year: str = "2023-24", today: date | None = None):
+    def run(
+        patients: list[Patient],
+        as_of: date | None,
+        year: str = "2023-24",
+        today: date | None = None,
+        settings: dict | None = None,
+    ):
         folder = tmp_path / f"run{next(_ids)}"
         ppath, epath = write_inputs(folder, patients)
-        return api.run(ppath, epath, year=year, as_of=as_of, today=today or as_of or date(2030, 1, 1))
+        return api.run(
+            ppath,
+            epath,
+            year=year,
+            as_of=as_of,
+            today=today or as_of or date(2030, 1, 1),
+            settings=settings,
+        )
 
     return run
 

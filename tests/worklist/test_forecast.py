@@ -171,8 +171,8 @@ def test_pca_monitoring_compares_with_last_year(run_worklist):
         # 2023-24 so far: two unsuitable of four
         patient([["CAN_COD", "2022-06-01"], ["CANPCAPU_COD", "2023-06-01"]]),
         patient([["CAN_COD", "2022-07-01"], ["CANPCAPU_COD", "2023-07-01"]]),
-        patient([["CAN_COD", "2022-08-01"], ["MDRV_COD", "2023-01-01"]]),
-        patient([["CAN_COD", "2022-09-01"], ["MDRV_COD", "2023-02-01"]]),
+        patient([["CAN_COD", "2022-08-01"], ["MDRV_COD", "2023-05-01"]]),
+        patient([["CAN_COD", "2022-09-01"], ["MDRV_COD", "2023-06-01"]]),
     ]
     result = run_worklist(patients, D("2023-12-01"))
     got = {(r["indicator"], r["reason"]): r for r in result.tables["pca_monitoring"].to_pylist()}

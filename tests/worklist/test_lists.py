@@ -13,42 +13,77 @@ import pytest
 from tests.worklist.conftest import patient, rows
 
 D = date.fromisoformat
+# The calendar-month reading of CAN005's "3 months" (a setting; the default is 93 days).
+MONTHS = {"CAN005": {"support_window": "3 months"}}
 CASES = [
-    # title, as_of, today, events, expected rows
+    # title, as_of, today, events, expected rows[, settings]
     (
-        "CAN005 deadline today: support still counts (dx 2023-08-31 + 3 months = 2023-11-30)",
+        "CAN005 93 days: dx 2023-08-31 + 93 days = 2023-12-02, due today",
+        "2023-12-02",
+        None,
+        [["CAN_COD", "2023-08-31"]],
+        [("support_contact", "CAN005", "2023-12-02", 0), ("care_review", "CAN004", "2024-03-31", 120)],
+    ),
+    (
+        "CAN005 93 days: missed the day after (day 94)",
+        "2023-12-03",
+        None,
+        [["CAN_COD", "2023-08-31"]],
+        [("missed", "CAN005", "2023-12-02", -1), ("care_review", "CAN004", "2024-03-31", 119)],
+    ),
+    (
+        "Reviewed in the previous year: counted then (R1c), on no list",
+        "2023-05-01",
+        None,
+        [["CAN_COD", "2022-06-01"], ["MDRV_COD", "2022-09-01"]],
+        [],
+    ),
+    (
+        "Support given in the previous year: no support contact now (R1c), the review still due",
+        "2023-05-01",
+        None,
+        [["CAN_COD", "2023-01-10"], ["CANPCSUPP_COD", "2023-02-01"]],
+        [("care_review", "CAN004", "2024-01-10", 254)],
+    ),
+    (
+        "CAN005 deadline today: support still counts (dx 2023-08-31 + 3 months = 2023-11-30) (calendar months)",
         "2023-11-30",
         None,
         [["CAN_COD", "2023-08-31"]],
         [("support_contact", "CAN005", "2023-11-30", 0), ("care_review", "CAN004", "2024-03-31", 122)],
+        MONTHS,
     ),
     (
-        "CAN005 deadline yesterday: missed",
+        "CAN005 deadline yesterday: missed (calendar months)",
         "2023-12-01",
         None,
         [["CAN_COD", "2023-08-30"]],
         [("missed", "CAN005", "2023-11-30", -1), ("care_review", "CAN004", "2024-03-31", 121)],
+        MONTHS,
     ),
     (
-        "CAN005 month end into a leap February: 2023-11-30 + 3 months = 2024-02-29, due today",
+        "CAN005 month end into a leap February: 2023-11-30 + 3 months = 2024-02-29, due today (calendar months)",
         "2024-02-29",
         None,
         [["CAN_COD", "2023-11-30"]],
         [("support_contact", "CAN005", "2024-02-29", 0), ("care_review", "CAN004", "2024-03-31", 31)],
+        MONTHS,
     ),
     (
-        "CAN005 month end into a leap February: missed the day after",
+        "CAN005 month end into a leap February: missed the day after (calendar months)",
         "2024-03-01",
         None,
         [["CAN_COD", "2023-11-30"]],
         [("missed", "CAN005", "2024-02-29", -1), ("care_review", "CAN004", "2024-03-31", 30)],
+        MONTHS,
     ),
     (
-        "CAN005 month end: 2023-05-31 + 3 months = 2023-08-31, due today",
+        "CAN005 month end: 2023-05-31 + 3 months = 2023-08-31, due today (calendar months)",
         "2023-08-31",
         None,
         [["CAN_COD", "2023-05-31"]],
         [("support_contact", "CAN005", "2023-08-31", 0), ("care_review", "CAN004", "2024-03-31", 213)],
+        MONTHS,
     ),
     (
         "CAN004 deadline today (dx 2022-12-15 + 12 months); CAN005 out of scope",
@@ -69,14 +104,14 @@ CASES = [
         "2024-02-28",
         None,
         [["CAN_COD", "2023-02-28"]],
-        [("care_review", "CAN004", "2024-02-28", 0), ("missed", "CAN005", "2023-05-28", -276)],
+        [("care_review", "CAN004", "2024-02-28", 0), ("missed", "CAN005", "2023-06-01", -272)],
     ),
     (
         "CAN004 month end: missed on 2024-02-29",
         "2024-02-29",
         None,
         [["CAN_COD", "2023-02-28"]],
-        [("missed", "CAN004", "2024-02-28", -1), ("missed", "CAN005", "2023-05-28", -277)],
+        [("missed", "CAN004", "2024-02-28", -1), ("missed", "CAN005", "2023-06-01", -273)],
     ),
     (
         "CAN004 window past the year end: due at PPED (excluded this year if not done)",
@@ -125,7 +160,7 @@ CASES = [
         None,
         "2024-06-01",
         [["CAN_COD", "2023-06-10"]],
-        [("missed", "CAN005", "2023-09-10", -203)],
+        [("missed", "CAN005", "2023-09-11", -202)],
     ),
     (
         "A year-end run on PPED itself: support for a recent diagnosis is due today",
@@ -137,10 +172,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "as_of", "today", "events", "expect"), CASES, ids=[c[0] for c in CASES])
-def test_membership_and_due_dates(run_worklist, title, as_of, today, events, expect):
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_membership_and_due_dates(run_worklist, case):
+    title, as_of, today, events, expect, *settings = case
     result = run_worklist(
-        [patient(events)], as_of=D(as_of) if as_of else None, today=D(today) if today else None
+        [patient(events)],
+        as_of=D(as_of) if as_of else None,
+        today=D(today) if today else None,
+        settings=settings[0] if settings else None,
     )
     got = sorted((r["list"], r["indicator"], r["due_date"], r["days_left"]) for r in rows(result))
     assert got == sorted((lst, ind, D(due), days) for lst, ind, due, days in expect)
@@ -199,7 +238,7 @@ def test_support_contact_row_carries_the_code_to_record(run_worklist):
     assert (row["record_cluster"], row["record_code"]) == ("CANPCSUPP_COD", "LOCAL-CANPCSUPP-01")
     assert "local example code" in row["record_code_note"]
     assert row["step_by"] == D("2023-12-01")  # as soon as possible
-    assert row["window_end"] == D("2024-01-01") and row["diagnosis_date"] == D("2023-10-01")
+    assert row["window_end"] == D("2024-01-02") and row["diagnosis_date"] == D("2023-10-01")  # 93 days
     assert row["months_since_diagnosis"] == 2
     assert row["outcome_if_nothing_recorded"] == "not_met" and row["outcome_if_done"] == "met"
 
@@ -213,7 +252,7 @@ def test_lists_are_ordered_by_list_then_deadline(run_worklist):
     order = ["support_contact", "care_review", "missed", "pca_housekeeping"]
     assert got == sorted(got, key=lambda x: (order.index(x[0]), x[1]))
     assert [d for lst, d in got if lst == "support_contact"] == [
-        D("2023-12-15"),
-        D("2024-01-20"),
-        D("2024-02-01"),
+        D("2023-12-17"),
+        D("2024-01-21"),
+        D("2024-02-02"),
     ]

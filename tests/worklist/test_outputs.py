@@ -77,7 +77,7 @@ def test_the_workbook_has_a_formatted_sheet_per_list(tmp_path):
     assert ws["A1"].font.bold
     assert ws.max_row == 3  # two support contacts
     due = ws.cell(2, header.index("due_date") + 1)
-    assert isinstance(due.value, datetime) and due.value.date() == date(2024, 1, 15)
+    assert isinstance(due.value, datetime) and due.value.date() == date(2024, 1, 16)  # 93 days
     assert due.number_format == "dd-mmm-yyyy"
     assert ws.column_dimensions["A"].width >= len("practice_code")
     assert ws.cell(2, header.index("value_gbp") + 1).number_format.startswith("£")

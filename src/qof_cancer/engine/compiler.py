@@ -28,11 +28,14 @@ from qof_cancer.model.nodes import (
     DiagnosisOnOrAfter,
     DiagnosisOnOrBefore,
     Indicator,
+    LatestRecordOnOrBefore,
     NoDiagnosis,
     RecordAfterDiagnosis,
     RecordInYear,
     RegisteredAfter,
+    Rule,
     TwoRecordsInYear,
+    national_rule,
 )
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
@@ -46,6 +49,7 @@ OUTCOME_COLUMNS = (
     "indicator",
     "outcome",
     "rule",
+    "national_rule",
     "reason",
     "can_dat",
     "reg_dat",
@@ -162,6 +166,17 @@ def _two_records_in_year(node: TwoRecordsInYear, ctx: _Ctx) -> exp.Expression:
     )
 
 
+def _latest_record_on_or_before(node: LatestRecordOnOrBefore, ctx: _Ctx) -> exp.Expression:
+    if node.since == "off":
+        return exp.false()
+    cond = _in_clusters(node.clusters)
+    if node.since == "since_diagnosis":
+        cond = exp.and_(cond, _col("date", "ev") >= _col("can_dat", "reg"))
+    latest = exp.Max(this=exp.Case().when(cond, _col("date", "ev")))
+    cut = _d(add_months(ctx.period.anchor(node.anchor), -node.months_before))
+    return exp.func("COALESCE", latest <= cut, exp.false())
+
+
 HANDLERS: dict[type, Handler] = {
     NoDiagnosis: _no_diagnosis,
     Always: _always,
@@ -173,6 +188,7 @@ HANDLERS: dict[type, Handler] = {
     RecordAfterDiagnosis: _record_after_dx,
     RecordInYear: _record_in_year,
     TwoRecordsInYear: _two_records_in_year,
+    LatestRecordOnOrBefore: _latest_record_on_or_before,
 }
 # Conditions that read only the patient's own row (usable before the events are grouped).
 ROW_LEVEL = (
@@ -202,10 +218,12 @@ def _chain(indicator: Indicator, ctx: _Ctx, alias_of: Callable[[int], exp.Expres
     return case
 
 
-def _map_rule(indicator: Indicator, attribute: str) -> exp.Case:
+def _map_rule(indicator: Indicator, value_of: Callable[[Rule], str | None]) -> exp.Case:
+    """CASE rule WHEN 'CAN004-R1' THEN <value of R1> ...: a per-rule constant (outcome, wording...)."""
     case = exp.Case(this=_col("rule"))
     for rule in indicator.rules:
-        case = case.when(_s(indicator.rule_label(rule)), _s(getattr(rule, attribute)))
+        value = value_of(rule)
+        case = case.when(_s(indicator.rule_label(rule)), exp.null() if value is None else _s(value))
     return case
 
 
@@ -315,9 +333,10 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
             _col("pcn_code"),
             _col("patient_id"),
             exp.alias_(_s(ind.id), "indicator"),
-            exp.alias_(_map_rule(ind, "outcome"), "outcome"),
+            exp.alias_(_map_rule(ind, lambda r: r.outcome), "outcome"),
             _col("rule"),
-            exp.alias_(_map_rule(ind, "says"), "reason"),
+            exp.alias_(_map_rule(ind, national_rule), "national_rule"),
+            exp.alias_(_map_rule(ind, lambda r: r.says), "reason"),
             _col("can_dat"),
             _col("reg_dat"),
             exp.alias_(due, "due_date"),

@@ -18,11 +18,13 @@ from qof_cancer.model.nodes import (
     DiagnosisOnOrAfter,
     DiagnosisOnOrBefore,
     Indicator,
+    LatestRecordOnOrBefore,
     NoDiagnosis,
     RecordAfterDiagnosis,
     RecordInYear,
     RegisteredAfter,
     TwoRecordsInYear,
+    national_rule,
 )
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
@@ -102,6 +104,14 @@ def _holds(node: object, f: _Facts, period: Period) -> bool:
         return any(f.can_dat <= d <= end for c in node.clusters for d in f.records.get(c, []))
     if t is RecordInYear:
         return any(period.ppsd <= d for c in node.clusters for d in f.records.get(c, []))
+    if t is LatestRecordOnOrBefore:
+        if node.since == "off":
+            return False
+        dates = [d for c in node.clusters for d in f.records.get(c, [])]
+        if node.since == "since_diagnosis":
+            dates = [d for d in dates if d >= f.can_dat]
+        cut = add_months(period.anchor(node.anchor), -node.months_before)
+        return bool(dates) and max(dates) <= cut
     if t is TwoRecordsInYear:
         dates = sorted(d for c in node.clusters for d in f.records.get(c, []) if d >= period.ppsd)
         return any(
@@ -171,6 +181,7 @@ def evaluate_reference(
                     "indicator": ind.id,
                     "outcome": rule.outcome,
                     "rule": ind.rule_label(rule),
+                    "national_rule": national_rule(rule),
                     "reason": rule.says,
                     "can_dat": f.can_dat,
                     "reg_dat": f.reg_dat,

@@ -27,12 +27,11 @@ SUMMARY_COLUMNS = (
     "prevalence_pct",
     "numerator",
     "denominator",
-    "pca_unsuitable",
-    "pca_dissent",
-    "pca_no_response",
-    "excluded_recent_diagnosis",
-    "excluded_recent_registration",
+    *PCA_OUTCOMES,
+    *EXCLUSION_OUTCOMES,
     "out_of_scope",
+    "pcas",
+    "exclusions",
     "pca_rate_pct",
     "achievement_pct",
     "lower_threshold",
@@ -49,6 +48,11 @@ _COUNTED = ("met", "not_met", *PCA_OUTCOMES, *EXCLUSION_OUTCOMES, "out_of_scope"
 
 def _r(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(value, places)
+
+
+def _pca_rate(pcas: int, denominator: int) -> float | None:
+    """The published PCA rate: PCAs / (denominator + PCAs); the denominator already leaves PCAs out."""
+    return _r(100.0 * pcas / (denominator + pcas) if denominator + pcas else None)
 
 
 def _practice_rows(
@@ -86,6 +90,8 @@ def _practice_rows(
                     {k: None for k in _COUNTED},
                     numerator=None,
                     denominator=None,
+                    pcas=None,
+                    exclusions=None,
                     pca_rate_pct=None,
                     achievement_pct=None,
                 )
@@ -99,7 +105,9 @@ def _practice_rows(
                     numerator=num,
                     denominator=den,
                     **{o: c.get(o, 0) for o in (*PCA_OUTCOMES, *EXCLUSION_OUTCOMES, "out_of_scope")},
-                    pca_rate_pct=_r(100.0 * pcas / (den + pcas) if den + pcas else None),
+                    pcas=pcas,
+                    exclusions=sum(c.get(o, 0) for o in EXCLUSION_OUTCOMES),
+                    pca_rate_pct=_pca_rate(pcas, den),
                     achievement_pct=_r(ach),
                 )
             row["points"] = _r(points)
@@ -182,13 +190,18 @@ def _pcn_rows(practice_rows: list[dict]) -> list[dict]:
             "payment_note": f"sum over {len(rows)} practice(s)",
         }
         if first["numerator"] is not None:
-            for k in ("numerator", "denominator", *PCA_OUTCOMES, *EXCLUSION_OUTCOMES, "out_of_scope"):
+            for k in (
+                "numerator",
+                "denominator",
+                *PCA_OUTCOMES,
+                *EXCLUSION_OUTCOMES,
+                "out_of_scope",
+                "pcas",
+                "exclusions",
+            ):
                 row[k] = sum(r[k] for r in rows)
-            pcas = sum(row[o] for o in PCA_OUTCOMES)
             row["achievement_pct"] = _r(achievement_pct(row["numerator"], row["denominator"]))
-            row["pca_rate_pct"] = _r(
-                100.0 * pcas / (row["denominator"] + pcas) if row["denominator"] + pcas else None
-            )
+            row["pca_rate_pct"] = _pca_rate(row["pcas"], row["denominator"])
         out.append(row)
     return out
 

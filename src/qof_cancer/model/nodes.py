@@ -26,12 +26,19 @@ __all__ = [
     "RecordInYear",
     "TwoRecordsInYear",
     "RegisteredAfter",
+    "LatestRecordOnOrBefore",
     "Rule",
+    "National",
     "Indicator",
     "RATIO_OUTCOMES",
     "REGISTER_OUTCOMES",
     "PCA_OUTCOMES",
     "EXCLUSION_OUTCOMES",
+    "SETTLED_OUTCOMES",
+    "LEGACY_OUTCOMES",
+    "NATIONAL_TYPES",
+    "current_outcome",
+    "national_rule",
 ]
 
 Anchor = Literal["PPSD", "PPED", "ACH"]
@@ -43,13 +50,29 @@ RATIO_OUTCOMES = (
     "pca_unsuitable",
     "pca_dissent",
     "pca_no_response",
+    "pca_recent_registration",
+    "excluded_earlier_year",
     "excluded_recent_diagnosis",
-    "excluded_recent_registration",
     "out_of_scope",
 )
 REGISTER_OUTCOMES = ("register", "not_on_register")
-PCA_OUTCOMES = ("pca_unsuitable", "pca_dissent", "pca_no_response")
-EXCLUSION_OUTCOMES = ("excluded_recent_diagnosis", "excluded_recent_registration")
+# Personalised care adjustments: counted in the published PCA rate (NHS Digital's PCA_REFERENCE, type PCA).
+PCA_OUTCOMES = ("pca_unsuitable", "pca_dissent", "pca_no_response", "pca_recent_registration")
+# Automatic exclusions: outside the practice's control, not PCAs (type Exclusion). `out_of_scope` (the
+# look-back and the date floor) is counted on its own.
+EXCLUSION_OUTCOMES = ("excluded_earlier_year", "excluded_recent_diagnosis")
+# Outcomes whose care was already counted in an earlier QOF year: nothing to do for them this year.
+SETTLED_OUTCOMES = ("excluded_earlier_year",)
+# Outcome names of earlier versions, read back from files they wrote: old name -> current name.
+# Revision 2 of the rules: a recent registration is a PCA nationally (REG1_DAT3), not an exclusion.
+LEGACY_OUTCOMES = {"excluded_recent_registration": "pca_recent_registration"}
+# The type of a rule in the national data: exclusion or PCA (PCA_REFERENCE), or the count it feeds.
+NATIONAL_TYPES = ("exclusion", "pca", "numerator", "denominator", "register", "floor")
+
+
+def current_outcome(name: str) -> str:
+    """The current name of an outcome, for a file written by an earlier version."""
+    return LEGACY_OUTCOMES.get(name, name)
 
 
 def _check_clusters(clusters: tuple[str, ...]) -> None:
@@ -158,6 +181,27 @@ class RegisteredAfter:
         _check_anchor(self.anchor, self.months_before)
 
 
+@dataclass(frozen=True)
+class LatestRecordOnOrBefore:
+    """The latest record of `clusters` (on or before ACH; with `since` = "since_diagnosis", only records
+    dated on or after CAN_DAT) is dated <= anchor - months_before. False when there is no such record.
+
+    `since` = "off" switches the rule off: it never holds. This is rule R1c, the earlier-year exclusion:
+    a review counted in the year it happened neither counts for nor against the practice again.
+    """
+
+    clusters: tuple[str, ...]
+    anchor: Anchor
+    months_before: int
+    since: Literal["since_diagnosis", "any", "off"] = "since_diagnosis"
+
+    def __post_init__(self) -> None:
+        _check_clusters(self.clusters)
+        _check_anchor(self.anchor, self.months_before)
+        if self.since not in ("since_diagnosis", "any", "off"):
+            raise ValueError(f"since must be since_diagnosis, any or off, not {self.since!r}")
+
+
 Condition = (
     NoDiagnosis
     | Always
@@ -169,6 +213,7 @@ Condition = (
     | RecordInYear
     | TwoRecordsInYear
     | RegisteredAfter
+    | LatestRecordOnOrBefore
 )
 
 CONDITION_TYPES: dict[str, type] = {
@@ -182,7 +227,23 @@ CONDITION_TYPES: dict[str, type] = {
     "record_in_year": RecordInYear,
     "two_records_in_year": TwoRecordsInYear,
     "registered_after": RegisteredAfter,
+    "latest_record_on_or_before": LatestRecordOnOrBefore,
 }
+
+
+@dataclass(frozen=True)
+class National:
+    """A rule's name and type in NHS Digital's published QOF data (PCA_REFERENCE, INDICATOR_VALUES).
+
+    `name` is empty for a rule the national data do not name (the indicator's date floor).
+    """
+
+    name: str
+    type: str
+
+    def __post_init__(self) -> None:
+        if self.type not in NATIONAL_TYPES:
+            raise ValueError(f"national type must be one of {', '.join(NATIONAL_TYPES)}, not {self.type!r}")
 
 
 @dataclass(frozen=True)
@@ -193,6 +254,7 @@ class Rule:
     outcome: str
     when: Condition
     says: str
+    national: National | None = None
 
     @property
     def id(self) -> str:
@@ -222,8 +284,44 @@ class Indicator:
         for rule in self.rules:
             if rule.outcome not in allowed:
                 raise ValueError(f"{self.id} {rule.rule}: outcome {rule.outcome!r} not one of {allowed}")
+            kind = rule.national.type if rule.national else None
+            expected = _NATIONAL_TYPE_OF.get(rule.outcome)
+            if kind is not None and expected is not None and kind not in expected:
+                raise ValueError(
+                    f"{self.id} {rule.rule}: outcome {rule.outcome} must have national type "
+                    f"{' or '.join(expected)}, not {kind}"
+                )
         if not self.rules or not isinstance(self.rules[-1].when, Always):
             raise ValueError(f"{self.id}: the last rule must be 'always' so every patient gets an outcome")
 
     def rule_label(self, rule: Rule) -> str:
         return f"{self.id}-{rule.rule}"
+
+    @property
+    def completing(self) -> RecordAfterDiagnosis | None:
+        """The condition of the first `met` rule when it is a record after the diagnosis: the record
+        (a Cancer Care Review, a support contact) whose recording makes a patient met."""
+        for rule in self.rules:
+            if rule.outcome == "met" and isinstance(rule.when, RecordAfterDiagnosis):
+                return rule.when
+        return None
+
+    @property
+    def completing_cluster(self) -> str | None:
+        node = self.completing
+        return node.clusters[0] if node else None
+
+
+def national_rule(rule: Rule) -> str | None:
+    """The rule's name in the national data (`national_rule` in outcomes.csv), or None if it has none."""
+    return rule.national.name or None if rule.national else None
+
+
+# Which national types each outcome may carry; an outcome not named here may carry any.
+_NATIONAL_TYPE_OF = {
+    **{o: ("pca",) for o in PCA_OUTCOMES},
+    **{o: ("exclusion",) for o in EXCLUSION_OUTCOMES},
+    "out_of_scope": ("exclusion", "floor"),
+    "met": ("numerator",),
+    "not_met": ("denominator",),
+}

@@ -14,8 +14,8 @@ from typing import Any
 
 from qof_cancer.errors import RuleFileError, UserError
 from qof_cancer.model.dates import Duration, parse_duration
-from qof_cancer.model.nodes import CONDITION_TYPES, Indicator, Rule
-from qof_cancer.model.years import Period, QofYear, YearIndicator
+from qof_cancer.model.nodes import CONDITION_TYPES, Indicator, National, Rule, current_outcome
+from qof_cancer.model.years import Period, QofYear, YearIndicator, following_year, qof_year_id, year_start
 from qof_cancer.rules import Document, bundled_indicator_paths, bundled_years_path, load_document
 
 __all__ = ["RuleSet", "load_ruleset", "parse_date"]
@@ -56,29 +56,47 @@ class RuleSet:
         return tuple(found)
 
     def year(self, year_id: str) -> QofYear:
-        try:
-            return self.years[year_id]
-        except KeyError:
-            raise UserError(f"unknown QOF year {year_id!r}; known years: {', '.join(self.years)}") from None
+        """A QOF year by id; a year after the last one in the rule files follows by rule."""
+        if year_id not in self.years:
+            start = year_start(year_id)
+            last = max(self.years.values(), key=lambda y: y.pped)
+            if start is None or start <= last.ppsd.year:
+                raise UserError(
+                    f"unknown QOF year {year_id!r}; known years: {', '.join(self.years)}, "
+                    f"and any later year written like {last.id}"
+                )
+            self.years.update(extend_years(self.years, start))
+        return self.years[year_id]
 
     def year_for(self, day: date) -> QofYear:
-        """The QOF year whose PPSD..PPED contains `day`."""
+        """The QOF year whose PPSD..PPED contains `day` (a year after the rule files follows by rule)."""
         for year in self.years.values():
             if year.ppsd <= day <= year.pped:
                 return year
-        raise UserError(f"{day} is in no known QOF year; known years: {', '.join(self.years)}")
+        first = min(self.years.values(), key=lambda y: y.ppsd)
+        if day < first.ppsd:
+            raise UserError(f"{day} is before the first QOF year this tool knows ({first.id})")
+        return self.year(qof_year_id(day.year if day.month >= 4 else day.year - 1))
 
     def period(self, year_id: str | None, as_of: date | None, today: date | None = None) -> Period:
-        """The run's year and achievement date: ACH = --as-of (default today), capped at PPED."""
+        """The run's year and achievement date. With no year: the year containing `as_of`, else today's
+        year (QOF 2026-27 on 2 December 2026). ACH = --as-of (default today), capped at PPED."""
         today = today or date.today()
-        if year_id is None:
-            year = self.year_for(as_of or min(today, max(y.pped for y in self.years.values())))
-        else:
-            year = self.year(year_id)
+        year = self.year_for(as_of or today) if year_id is None else self.year(year_id)
         ach = as_of if as_of is not None else min(today, year.pped)
         if ach < year.ppsd:
             raise UserError(f"--as-of {ach} is before the start of {year.id} ({year.ppsd})")
         return Period(year, min(ach, year.pped))
+
+
+def extend_years(years: Mapping[str, QofYear], through: int) -> dict[str, QofYear]:
+    """`years` with the QOF years after the last one added by rule, up to the one starting in `through`."""
+    out = dict(years)
+    last = max(out.values(), key=lambda y: y.pped)
+    while last.pped.year <= through:
+        last = following_year(last)
+        out[last.id] = last
+    return out
 
 
 def parse_date(value: Any) -> date:
@@ -112,6 +130,14 @@ def _anchor(value: Any) -> str:
     return str(value)
 
 
+def _since(value: Any) -> str:
+    if value is False:  # YAML reads a bare `off` as false
+        return "off"
+    if value not in ("since_diagnosis", "any", "off"):
+        raise ValueError(f"expected since_diagnosis, any or off, got {value!r}")
+    return str(value)
+
+
 _PARAMS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "no_diagnosis": {},
     "always": {},
@@ -128,7 +154,26 @@ _PARAMS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "record_in_year": {"clusters": _clusters},
     "two_records_in_year": {"clusters": _clusters, "min_gap_days": _int},
     "registered_after": {"anchor": _anchor, "months_before": _int},
+    "latest_record_on_or_before": {
+        "clusters": _clusters,
+        "anchor": _anchor,
+        "months_before": _int,
+        "since": _since,
+        "also_clusters": _clusters,
+        "also_when": _bool,
+    },
 }
+
+
+def _build_national(doc: Document, where: tuple, raw: Any) -> National | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"name", "type"} or "type" not in raw:
+        raise doc.error(where, "national is a mapping with name (may be empty) and type")
+    try:
+        return National(str(raw.get("name") or ""), str(raw["type"]))
+    except ValueError as exc:
+        raise doc.error((*where, "type"), str(exc)) from None
 
 
 def _build_condition(doc: Document, where: tuple, raw: Any, settings: Mapping[str, Any]):
@@ -208,7 +253,12 @@ def build_indicator(doc: Document, overrides: Mapping[str, Any] | None = None) -
             says = _format_says(str(raw["says"]), settings)
         except KeyError as exc:
             raise doc.error((*where, "says"), f"names setting {exc} which is not defined") from None
-        rules.append(Rule(str(raw["rule"]), str(raw["outcome"]), condition, says))
+        unknown_keys = set(raw) - {"rule", "outcome", "when", "says", "national"}
+        if unknown_keys:
+            raise doc.error((*where, sorted(unknown_keys)[0]), "unknown field")
+        national = _build_national(doc, (*where, "national"), raw.get("national"))
+        outcome = current_outcome(str(raw["outcome"]))
+        rules.append(Rule(str(raw["rule"]), outcome, condition, says, national))
     due = None
     if data.get("due") is not None:
         due = settings.get(str(data["due"]))
@@ -283,7 +333,9 @@ def build_years(doc: Document) -> dict[str, QofYear]:
                 values[name] = convert(raw[name])
             except (TypeError, ValueError) as exc:
                 raise doc.error((*where, name), str(exc)) from None
-        unknown = set(raw) - set(_YEAR_FIELDS) - {"indicators"}
+        if "national_average_list_size_source" in raw:
+            values["national_average_list_size_source"] = str(raw["national_average_list_size_source"])
+        unknown = set(raw) - set(_YEAR_FIELDS) - {"indicators", "national_average_list_size_source"}
         if unknown:
             raise doc.error((*where, sorted(unknown)[0]), "unknown field")
         inds = {
@@ -318,7 +370,10 @@ def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, Q
     targets = [str(y) for y in (data.get("years") or list(years))]
     for y in targets:
         if y not in years:
-            raise doc.error(("years",), f"unknown QOF year {y!r}")
+            start = year_start(y)
+            if start is None or start <= max(v.ppsd.year for v in years.values()):
+                raise doc.error(("years",), f"unknown QOF year {y!r}")
+            years = extend_years(years, start)
     out = dict(years)
     for year_id in targets:
         year = years[year_id]
@@ -357,9 +412,15 @@ def load_ruleset(
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     indicator_paths: list[Path] | None = None,
     years_path: Path | None = None,
+    today: date | None = None,
 ) -> RuleSet:
-    """Load and check the bundled (or given) rule files, then apply a scheme file and setting overrides."""
+    """Load and check the bundled (or given) rule files, then apply a scheme file and setting overrides.
+
+    The years run on by rule to the one containing `today` (default: today), so that a scheme without a
+    `years` list covers today's year too."""
     years = build_years(load_document(years_path or bundled_years_path()))
+    day = today or date.today()
+    years = extend_years(years, day.year if day.month >= 4 else day.year - 1)
     overrides: dict[str, dict[str, Any]] = {}
     scheme_name = None
     if scheme is not None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-__all__ = ["YearIndicator", "QofYear", "Period", "PAYMENT_STATUSES"]
+__all__ = [
+    "YearIndicator",
+    "QofYear",
+    "Period",
+    "PAYMENT_STATUSES",
+    "qof_year_id",
+    "year_start",
+    "following_year",
+]
 
 PAYMENT_STATUSES = ("paid", "unpaid", "income_protected", "retired", "local_scheme")
 
@@ -58,6 +67,19 @@ class QofYear:
     national_prevalence_source: str
     indicators: dict[str, YearIndicator] = field(hash=False, compare=False)
     scheme: str | None = None
+    national_average_list_size_source: str = "published (Statement of Financial Entitlements)"
+    # For a year after the last one in the rule files: the year its values were carried forward from.
+    carried_from: str | None = None
+
+    @property
+    def derived_note(self) -> str | None:
+        """In words, for a year after the rule files: where its dates and values came from."""
+        if self.carried_from is None:
+            return None
+        return (
+            f"{self.id} is after the last year in the rule files: its dates follow the QOF calendar "
+            f"(1 April to 31 March) and its points, thresholds and national figures are {self.carried_from}'s"
+        )
 
     def __post_init__(self) -> None:
         if not self.ppsd < self.pped:
@@ -97,3 +119,49 @@ class Period:
 
     def anchor(self, name: str) -> date:
         return {"PPSD": self.ppsd, "PPED": self.pped, "ACH": self.ach}[name]
+
+
+_YEAR_ID = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def qof_year_id(start: int) -> str:
+    """The QOF year that starts on 1 April of `start`: 2026 -> "2026-27"."""
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def year_start(text: str) -> int | None:
+    """The calendar year a QOF year id starts in ("2026-27" -> 2026), or None if it is not one."""
+    match = _YEAR_ID.match(text)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        return None
+    return int(match.group(1))
+
+
+def following_year(last: QofYear) -> QofYear:
+    """The QOF year after `last`, by rule: 1 April to 31 March, with `last`'s thresholds, points and
+    national figures, and no national payment (the cancer indicators were retired nationally in 2025-26).
+    A local scheme's status carries forward with its scheme."""
+    start = last.pped.year
+    base = last.carried_from or last.id
+    indicators = {
+        ind: replace(
+            yi,
+            status="local_scheme" if yi.status == "local_scheme" else "retired",
+            protected_year=None,
+        )
+        for ind, yi in last.indicators.items()
+    }
+    return replace(
+        last,
+        id=qof_year_id(start),
+        ppsd=date(start, 4, 1),
+        pped=date(start + 1, 3, 31),
+        indicators=indicators,
+        national_prevalence_source=last.national_prevalence_source
+        if last.carried_from
+        else f"{base}'s figure, {last.national_prevalence_source}",
+        national_average_list_size_source=last.national_average_list_size_source
+        if last.carried_from
+        else f"{base}'s figure, {last.national_average_list_size_source}",
+        carried_from=base,
+    )

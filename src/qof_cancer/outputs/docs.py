@@ -9,11 +9,14 @@ from pathlib import Path
 import yaml
 
 from qof_cancer.model.nodes import (
+    EXCLUSION_OUTCOMES,
+    PCA_OUTCOMES,
     Always,
     DiagnosisAfter,
     DiagnosisBefore,
     DiagnosisOnOrAfter,
     DiagnosisOnOrBefore,
+    LatestRecordOnOrBefore,
     NoDiagnosis,
     RecordAfterDiagnosis,
     RecordInYear,
@@ -41,6 +44,13 @@ _WORDS: dict[type, Callable] = {
         f"a {_clusters(n)} record with `CAN_DAT <= date <= CAN_DAT + {n.within}` (and `<= ACH`)"
     ),
     RecordInYear: lambda n: f"a {_clusters(n)} record in `[PPSD, ACH]`",
+    LatestRecordOnOrBefore: lambda n: (
+        "never (switched off)"
+        if n.since == "off"
+        else f"the latest {_clusters(n)} record"
+        + (" dated on or after `CAN_DAT`" if n.since == "since_diagnosis" else " of any date")
+        + f" (and `<= ACH`) is dated `<= {n.anchor} − {n.months_before} months`"
+    ),
     TwoRecordsInYear: lambda n: (
         f"two {_clusters(n)} records in `[PPSD, ACH]`, at least {n.min_gap_days} days apart"
     ),
@@ -63,7 +73,9 @@ def _years_table(ruleset: RuleSet) -> list[str]:
         + " |",
         "|---" * (7 + len(ids)) + "|",
     ]
-    for y in ruleset.years.values():
+    # Only the years written in the rule files: later years follow by rule (said below the table), so the
+    # page does not change with the date it is generated on.
+    for y in (y for y in ruleset.years.values() if y.carried_from is None):
         cells = []
         for i in ids:
             yi = y.indicators[i]
@@ -72,7 +84,8 @@ def _years_table(ruleset: RuleSet) -> list[str]:
             cells.append(f"{yi.points:g} pts{thresholds}; {status}")
         lines.append(
             f"| {y.id} | {y.rules_version} | {y.ppsd} | {y.pped} | {y.pounds_per_point:.2f} | "
-            f"{y.national_average_list_size:,.0f} | {y.national_prevalence:.2%} ({_cell(y.national_prevalence_source)}) | "
+            f"{y.national_average_list_size:,.0f} ({_cell(y.national_average_list_size_source)}) | "
+            f"{y.national_prevalence:.2%} ({_cell(y.national_prevalence_source)}) | "
             + " | ".join(cells)
             + " |"
         )
@@ -95,6 +108,8 @@ def _cases(path: Path) -> list[str]:
         for key in ("year", "as_of", "registered", "registration_end", "date_of_death"):
             if key in case:
                 when.append(f"{key.replace('_', ' ')} {case[key]}")
+        for ind_id, values in (case.get("settings") or {}).items():
+            when += [f"setting {ind_id}.{k} = {v}" for k, v in values.items()]
         records = "; ".join(
             f"{e[0]} {e[1].isoformat() if isinstance(e[1], date) else e[1]}"
             + (f" ({e[2]})" if len(e) > 2 else "")
@@ -129,10 +144,18 @@ def render_indicators_md(ruleset: RuleSet, cases: Path | None = None) -> str:
             f"| `{k}` | {_cell(v if not isinstance(v, list) else ', '.join(map(str, v)))} |"
             for k, v in ind.settings.items()
         ]
-        out += ["", "| rule | when | outcome | in plain words |", "|---|---|---|---|"]
+        out += [
+            "",
+            "| rule | when | outcome | national name, type | in plain words |",
+            "|---|---|---|---|---|",
+        ]
         for rule in ind.rules:
+            national = (
+                f"{rule.national.name or '(none)'}, {rule.national.type}" if rule.national else "(none)"
+            )
             out.append(
-                f"| {ind.rule_label(rule)} | {describe_condition(rule.when)} | `{rule.outcome}` | {_cell(rule.says)} |"
+                f"| {ind.rule_label(rule)} | {describe_condition(rule.when)} | `{rule.outcome}` | "
+                f"{_cell(national)} | {_cell(rule.says)} |"
             )
         if ind.due:
             out += ["", f"Due date on each outcome row: `CAN_DAT + {ind.due}`."]
@@ -142,6 +165,29 @@ def render_indicators_md(ruleset: RuleSet, cases: Path | None = None) -> str:
         "",
         "Points: 0 at or below the lower threshold, the maximum at or above the upper, linear between.",
         "Payment (£) = points paid × £ per point × register / (national prevalence × national average list size).",
+        "",
+        "Years after the last one in the table follow by rule: 1 April to 31 March, with the last year's points,",
+        "thresholds and national figures and no national payment (status retired). `run` with no `--year` runs",
+        "the year that contains today (2026-27 from 1 April 2026) as a good-practice or local-scheme year.",
+        "",
+        "## PCAs and exclusions",
+        "",
+        "Two kinds of rule take a register patient out of a denominator, and the national data keep them",
+        "apart (NHS Digital's `PCA_REFERENCE`, type PCA or Exclusion):",
+        "",
+        "- **Personalised care adjustments (PCAs)**: "
+        + ", ".join(f"`{o}`" for o in PCA_OUTCOMES)
+        + ". They are the published PCA rate, PCAs / (denominator + PCAs): the denominator already leaves",
+        "  them out.",
+        "- **Automatic exclusions**: "
+        + ", ".join(f"`{o}`" for o in EXCLUSION_OUTCOMES)
+        + ", and `out_of_scope` (outside the look-back or",
+        "  before the date floor). They are outside the practice's control and are not PCAs: a practice's",
+        '  "exception rate" should not count them.',
+        "",
+        "`excluded_earlier_year` (rule R1c, national MDRV_DAT and CANSUP12M) makes a review or support contact",
+        "count in exactly one QOF year: a patient whose latest one since the diagnosis was recorded before this",
+        "year was counted in that year, and neither counts for nor against the practice now.",
         "",
     ]
     if cases is not None:

@@ -15,6 +15,7 @@ from qof_cancer.model.nodes import EXCLUSION_OUTCOMES, PCA_OUTCOMES
 
 __all__ = [
     "OUTCOME_WORDS",
+    "PCA_EXCLUSION_NOTE",
     "payment_arithmetic",
     "payment_arithmetic_parts",
     "bar_geometry",
@@ -29,10 +30,17 @@ OUTCOME_WORDS = {
     "pca_unsuitable": "PCA: care unsuitable",
     "pca_dissent": "PCA: informed dissent",
     "pca_no_response": "PCA: no response to two invitations",
+    "pca_recent_registration": "PCA: newly registered",
+    "excluded_earlier_year": "Excluded: reviewed or supported in an earlier year",
     "excluded_recent_diagnosis": "Excluded: newly diagnosed, not yet due",
-    "excluded_recent_registration": "Excluded: newly registered",
     "out_of_scope": "Out of scope: diagnosed before the look-back",
 }
+# One line under the counts, for the question inspectors ask about "exception rates".
+PCA_EXCLUSION_NOTE = (
+    "Only PCAs count in the published PCA (exception) rate. Automatic exclusions are set by the rules, "
+    "not by the practice: a review or support contact already counted in an earlier year, a diagnosis "
+    "too recent to be due, or a diagnosis before the look-back."
+)
 PAYING_STATUSES = ("paid", "income_protected", "local_scheme")
 # Bar chart geometry (SVG user units): the 0-100% axis runs from X0 to X0 + WIDTH.
 X0, WIDTH, VIEW_WIDTH = 36.0, 888.0, 960
@@ -148,6 +156,7 @@ def _indicator_block(row: dict, result: Any) -> dict:
         block["exclusions"] = [
             {"words": OUTCOME_WORDS[o], "n": row[o]} for o in (*EXCLUSION_OUTCOMES, "out_of_scope")
         ]
+        block["pca_note"] = PCA_EXCLUSION_NOTE
     return block
 
 

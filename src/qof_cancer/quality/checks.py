@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import date
 
 from qof_cancer.model.dates import add_months
+from qof_cancer.model.nodes import PCA_OUTCOMES, SETTLED_OUTCOMES
 from qof_cancer.quality.codes import CANCERLIKE_CLUSTER, NMSC_KINDS, PLACEHOLDER_CLUSTER
 from qof_cancer.quality.plan import Plan, d, finding, in_list, label, minus, plus, s, v
 
@@ -47,7 +48,9 @@ PATIENT_EDITS = {
     "record_after_death": ("date_of_death", "if the date of death is wrong: "),
     "record_after_deregistration": ("registration_end", "if the patient is still registered: "),
 }
-_NOT_COUNTED = ("met", "out_of_scope", "pca_unsuitable", "pca_dissent", "pca_no_response")
+# Outcomes a PCA or an invitation this year would not change for the better: met, outside the indicator,
+# already a PCA, or settled in an earlier year (R1c).
+_NOT_COUNTED = ("met", "out_of_scope", *PCA_OUTCOMES, *SETTLED_OUTCOMES)
 
 
 def _affected(plan: Plan) -> str:

@@ -16,12 +16,14 @@ from typing import Any
 from qof_cancer.engine.reference import Event, Patient, evaluate_reference, trace_reference
 from qof_cancer.model.dates import add_months
 from qof_cancer.model.nodes import (
+    SETTLED_OUTCOMES,
     Always,
     DiagnosisAfter,
     DiagnosisBefore,
     DiagnosisOnOrAfter,
     DiagnosisOnOrBefore,
     Indicator,
+    LatestRecordOnOrBefore,
     NoDiagnosis,
     RecordAfterDiagnosis,
     RecordInYear,
@@ -93,6 +95,24 @@ def _registered_after(node: RegisteredAfter, f: Any, p: Period) -> str:
     return f"Registered after {_d(cut)} ({node.anchor} − {node.months_before} months): registered {_d(f.reg_dat)}"
 
 
+def _latest_on_or_before(node: LatestRecordOnOrBefore, f: Any, p: Period) -> str:
+    what = _record_name_of(node.clusters[0])
+    if node.since == "off":
+        return f"Earlier-year exclusion for a {what}: switched off in this run's settings"
+    cut = add_months(p.anchor(node.anchor), -node.months_before)
+    found = sorted(d for c in node.clusters for d in f.records.get(c, []))
+    if node.since == "since_diagnosis" and f.can_dat is not None:
+        found = [d for d in found if d >= f.can_dat]
+        scope = "since the diagnosis"
+    else:
+        scope = "of any date"
+    latest = _d(found[-1]) if found else "none"
+    return (
+        f"Latest {what} ({_lists(node.clusters)}) {scope} dated on or before {_d(cut)}, before this QOF year "
+        f"(it counted in the year it was recorded): latest found {latest}"
+    )
+
+
 # One handler per condition type, as in the engines; an unknown type fails loudly.
 _WORDS: dict[type, Callable[[Any, Any, Period], str]] = {
     NoDiagnosis: lambda n, f, p: f"No cancer diagnosis (CAN_COD) on or before {_d(p.ach)}: {_diag(f)}",
@@ -105,6 +125,7 @@ _WORDS: dict[type, Callable[[Any, Any, Period], str]] = {
     RecordInYear: _in_year,
     TwoRecordsInYear: _two_in_year,
     RegisteredAfter: _registered_after,
+    LatestRecordOnOrBefore: _latest_on_or_before,
 }
 
 
@@ -155,10 +176,8 @@ def _what_would_change(result: Any, ind: Indicator, patient: Patient, outcome: s
         )
     if outcome == "met":
         return out
-    meeting = next(
-        (r.when for r in ind.rules if r.outcome == "met" and isinstance(r.when, RecordAfterDiagnosis)), None
-    )
-    if meeting is None:
+    meeting = ind.completing
+    if meeting is None or outcome in SETTLED_OUTCOMES:
         return out
     cid = meeting.clusters[0]
     window_end = meeting.within.after(facts.can_dat)
@@ -172,13 +191,13 @@ def _what_would_change(result: Any, ind: Indicator, patient: Patient, outcome: s
         return out
     if outcome_with((Event(codes[0], last),)) == "met":
         out.append(
-            f"A {cid} record ({_record_name(ind, cid)}) dated on or before {_d(last)} would make this met."
+            f"A {cid} record ({_record_name_of(cid)}) dated on or before {_d(last)} would make this met."
         )
     return out
 
 
-def _record_name(ind: Indicator, cid: str) -> str:
-    return {"MDRV_COD": "Cancer Care Review", "CANPCSUPP_COD": "support contact"}.get(cid, f"{ind.id} record")
+def _record_name_of(cid: str) -> str:
+    return {"MDRV_COD": "Cancer Care Review", "CANPCSUPP_COD": "support contact"}.get(cid, f"{cid} record")
 
 
 def explain_patient(result: Any, patient: Patient, outcomes: Mapping[str, Mapping[str, Any]]) -> dict:

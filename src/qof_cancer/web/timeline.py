@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from qof_cancer.model.dates import add_months
-from qof_cancer.model.nodes import RecordAfterDiagnosis
+from qof_cancer.model.nodes import LatestRecordOnOrBefore
 
 __all__ = ["relative_words", "timeline_data"]
 
@@ -41,14 +41,22 @@ def _windows(result: Any, can_dat: date | None) -> list[dict]:
     if can_dat is None:
         return out
     for ind in result.ruleset.ratio_indicators:
-        meeting = next(
-            (r.when for r in ind.rules if r.outcome == "met" and isinstance(r.when, RecordAfterDiagnosis)),
-            None,
-        )
+        meeting = ind.completing
         if meeting is not None:
             end = meeting.within.after(can_dat)
             label = f"{ind.id} window ({'/'.join(meeting.clusters)}, {meeting.within})"
             out.append({"label": label, "start": can_dat, "end": end, "kind": "window"})
+        for rule in ind.rules:
+            node = rule.when
+            if isinstance(node, LatestRecordOnOrBefore) and node.since != "off":
+                cut = add_months(period.anchor(node.anchor), -node.months_before)
+                start = can_dat if node.since == "since_diagnosis" else min(can_dat, cut)
+                if cut >= start:
+                    label = (
+                        f"{ind.id}: a {'/'.join(node.clusters)} record last made here counted in an "
+                        f"earlier year ({ind.rule_label(rule)})"
+                    )
+                    out.append({"label": label, "start": start, "end": cut, "kind": "earlier"})
     return out
 
 

@@ -21,7 +21,7 @@ from qof_cancer.inputs.phones import classify_uk_phone, format_uk_mobile
 from qof_cancer.model.nodes import PCA_OUTCOMES, Indicator, RecordInYear, TwoRecordsInYear
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
-from qof_cancer.worklist.scenarios import Scenario, completing_cluster
+from qof_cancer.worklist.scenarios import Scenario
 
 __all__ = [
     "LISTS",
@@ -100,7 +100,7 @@ class IndicatorActions:
 
 
 def indicator_actions(indicator: Indicator) -> IndicatorActions | None:
-    completing = completing_cluster(indicator)
+    completing = indicator.completing_cluster
     if completing is None or indicator.due is None:
         return None
     pcas, invitation, gap = [], None, 7

@@ -7,7 +7,7 @@ read the scenario's tables (and the run's `cluster_codes`) without copying or ch
 - `as_is`: the data as known on ACH (records up to ACH; registrations and deaths after ACH unknown), run
   at PPED: the year end if nothing more is recorded.
 - `done`: the same, plus one completing record (a Cancer Care Review, a support contact) per
-  patient and indicator not yet met, dated on the last day it can count this year, min(due date, PPED),
+  patient and indicator not yet met (and not settled in an earlier year, rule R1c), dated on the last day it can count this year, min(due date, PPED),
   when that is not before ACH: the year end if the worklist is completed. The engine then says who
   becomes `met`: that set *is* the worklist, so the worklist and the rules cannot disagree.
 - `previous`: last QOF year at its PPED over the run's full data, for the PCA comparison.
@@ -25,11 +25,11 @@ import pyarrow as pa
 
 from qof_cancer.engine.evaluate import evaluate, outcome_counts
 from qof_cancer.inputs.backends import DuckDBBackend
-from qof_cancer.model.nodes import Indicator, RecordAfterDiagnosis
+from qof_cancer.model.nodes import SETTLED_OUTCOMES
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period, QofYear
 
-__all__ = ["Scenario", "completing_cluster", "run_scenarios", "previous_year", "evaluate_previous", "drop"]
+__all__ = ["Scenario", "run_scenarios", "previous_year", "evaluate_previous", "drop"]
 
 AS_IS = "worklist_as_is"
 DONE = "worklist_done"
@@ -46,14 +46,6 @@ class Scenario:
     table: str
     sizes: dict[str, tuple[str | None, int]]
     counts: list[tuple[str, str, str, int]]
-
-
-def completing_cluster(indicator: Indicator) -> str | None:
-    """The cluster whose record makes a patient `met`: the first met rule's record-after-diagnosis list."""
-    for rule in indicator.rules:
-        if rule.outcome == "met" and isinstance(rule.when, RecordAfterDiagnosis):
-            return rule.when.clusters[0]
-    return None
 
 
 @contextmanager
@@ -108,13 +100,16 @@ def _probes(
         last_day = f"least(o.due_date, {_d(period.pped)})"
         # A closed year (start is None) takes no probes: nothing can be recorded in time any more.
         window = f"{last_day} >= {_d(start)}" if start is not None else "FALSE"
+        # A patient whose review or support contact was counted in an earlier year is on no list.
+        settled = ", ".join(f"'{o}'" for o in SETTLED_OUTCOMES)
         con.execute(
             f"CREATE OR REPLACE TABLE {DONE}.events AS "
             f"SELECT * FROM {AS_IS}.events UNION ALL BY NAME "
             f"SELECT o.patient_id, c.code, {last_day} AS date, CAST(NULL AS VARCHAR) AS episode, "
             "CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit "
             f"FROM {AS_IS}.outcomes o JOIN worklist_probe_codes c ON c.indicator = o.indicator "
-            f"WHERE o.outcome <> 'met' AND o.due_date IS NOT NULL AND {window}"
+            f"WHERE o.outcome <> 'met' AND o.outcome NOT IN ({settled}) "
+            f"AND o.due_date IS NOT NULL AND {window}"
         )
     finally:
         con.unregister("worklist_probe_codes")
