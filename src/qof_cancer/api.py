@@ -20,6 +20,7 @@ from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
 from qof_cancer.engine.context import Feature, RunContext
 from qof_cancer.engine.evaluate import evaluate, load_cluster_codes, outcome_counts
+from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values, rule_counts
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
 from qof_cancer.errors import UserError
 from qof_cancer.inputs import LoadReport, load_inputs
@@ -31,7 +32,7 @@ from qof_cancer.outputs.worklist_excel import write_worklist_workbook
 from qof_cancer.quality import FEATURE as DATA_QUALITY
 from qof_cancer.worklist import FEATURE as WORKLIST
 
-__all__ = ["RunResult", "run", "REJECT_COLUMNS"]
+__all__ = ["RunResult", "Reading", "run", "run_readings", "REJECT_COLUMNS"]
 
 REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 _REJECTS_QUERY = (
@@ -107,6 +108,61 @@ def run(
         backend.close()
 
 
+@dataclass(frozen=True)
+class Reading:
+    """The rules evaluated under one set of settings: the summary rows and the national counts."""
+
+    name: str
+    settings: Mapping[str, Mapping[str, Any]]
+    ruleset: RuleSet
+    period: Period
+    summary: list[dict]
+    indicator_values: list[dict]
+
+
+def run_readings(
+    patients: str | Path,
+    events: str | Path,
+    readings: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    year: str | None = None,
+    as_of: date | None = None,
+    codes: str | Path | None = None,
+    scheme: str | Path | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[LoadReport, list[Reading]]:
+    """The inputs read and checked once, then the rules evaluated under each named set of settings.
+
+    `readings` maps a name to settings like {"CAN005": {"support_window": "3 months"}}. Used by
+    `reconcile` to find which reading of the national rules reproduces a practice's published figures.
+    """
+    say = progress or (lambda _msg: None)
+    today = today or date.today()
+    rulesets = {
+        name: load_ruleset(scheme=scheme, settings=values, today=today) for name, values in readings.items()
+    }
+    first = next(iter(rulesets.values()))
+    period = first.period(year, as_of, today)
+    clusters = load_clusters(codes)
+    for ruleset in rulesets.values():
+        clusters.require(ruleset.clusters())
+    backend = DuckDBBackend(duckdb.connect())
+    try:
+        load_cluster_codes(backend, clusters)
+        say("Reading and checking the input files")
+        report = load_inputs(backend, patients, events, today)
+        out = []
+        for name, ruleset in rulesets.items():
+            say(f"Evaluating the rules read as: {name}")
+            sizes = evaluate(backend, ruleset, period)
+            summary = summarise(ruleset, period, outcome_counts(backend), sizes)
+            values = indicator_values(ruleset, period, rule_counts(backend), sizes)
+            out.append(Reading(name, readings[name], ruleset, period, summary, values))
+        return report, out
+    finally:
+        backend.close()
+
+
 def _open_backend(engine: str, database: str, spark_master: str, say: Progress) -> Backend:
     if engine == "duckdb":
         return DuckDBBackend(duckdb.connect(database))
@@ -162,6 +218,9 @@ def _run(
     rejects = backend.arrow(_REJECTS_QUERY)
     summary = pa.Table.from_pylist(summary_rows) if summary_rows else pa.table({c: [] for c in columns})
     result = RunResult(period, ruleset, clusters, report, outcomes, summary, rejects)
+    result.tables["indicator_values"] = pa.Table.from_pylist(
+        indicator_values(ruleset, period, rule_counts(backend), sizes), schema=INDICATOR_VALUES_SCHEMA
+    )
     if features:
         context = RunContext(backend.con, ruleset, period, clusters, today, summary_rows, protected)
         for feature in features:

@@ -16,9 +16,19 @@ from qof_cancer.engine.reference import Event, Patient, evaluate_reference
 from qof_cancer.model import add_months, load_ruleset
 from tests.helpers import cluster_code, outcome_map, write_inputs
 
-RULESET = load_ruleset()
+RULESET = load_ruleset(today=date(2026, 12, 2))  # 2021-22 to today's year, 2026-27
 CLUSTERS = {c.id: c.codes for c in load_clusters().clusters.values()}
-TODAY = date(2027, 1, 1)
+TODAY = date(2027, 6, 1)  # after every generated date, so none is rejected as in the future
+YEARS = tuple(sorted(RULESET.years))
+# The documented readings of the rules (revision 2): the earlier-year exclusion since the diagnosis (the
+# default), of any record, or off; the support window in 93 days (the default) or calendar months.
+READINGS = (
+    None,
+    {"CAN004": {"earlier_year_exclusion": "any"}, "CAN005": {"earlier_year_exclusion": "any"}},
+    {"CAN004": {"earlier_year_exclusion": "off"}, "CAN005": {"earlier_year_exclusion": "off"}},
+    {"CAN005": {"support_window": "3 months"}},
+)
+RULESETS = {i: load_ruleset(settings=r, today=date(2026, 12, 2)) for i, r in enumerate(READINGS)}
 CLUSTER_IDS = ("CAN_COD", "MDRV_COD", "CANPCSUPP_COD", "CANINVITE_COD", "CANPCADEC_COD", "CANPCAPU_COD")
 EPISODES = (None, None, None, "first", "new", "review", "ended", "changed", "evolved", "flare-up")
 
@@ -33,7 +43,7 @@ def _landmarks(year_id: str, ach: date) -> list[date]:
 
 @st.composite
 def scenario(draw):
-    year_id = draw(st.sampled_from(sorted(RULESET.years)))
+    year_id = draw(st.sampled_from(YEARS))
     year = RULESET.years[year_id]
     in_year = draw(st.booleans())
     ach = year.pped if not in_year else year.ppsd + timedelta(days=draw(st.integers(0, 364)))
@@ -51,12 +61,13 @@ def scenario(draw):
         events = [Event(cluster_code("CAN_COD"), dx, draw(st.sampled_from(EPISODES)))]
         for _ in range(draw(st.integers(0, 6))):
             cluster = draw(st.sampled_from(CLUSTER_IDS))
-            kind = draw(st.sampled_from(("after_dx", "landmark", "after_dx")))
-            when = (
-                near(add_months(dx, draw(st.sampled_from((0, 1, 3, 6, 12, 13)))))
-                if kind == "after_dx"
-                else a_date()
-            )
+            kind = draw(st.sampled_from(("after_dx", "landmark", "after_dx", "days_after_dx")))
+            if kind == "after_dx":
+                when = near(add_months(dx, draw(st.sampled_from((-3, 0, 1, 3, 6, 12, 13)))))
+            elif kind == "days_after_dx":  # around CAN005's 93 days
+                when = dx + timedelta(days=draw(st.integers(90, 96)))
+            else:
+                when = a_date()
             events.append(Event(cluster_code(cluster), when, draw(st.sampled_from(EPISODES))))
         reg = draw(st.one_of(st.just(date(2000, 1, 1)), st.builds(a_date)))
         end = draw(st.one_of(st.none(), st.builds(lambda: near(ach))))
@@ -74,14 +85,15 @@ def scenario(draw):
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-@given(scenario())
-def test_duckdb_matches_reference(data) -> None:
+@given(scenario(), st.sampled_from(sorted(RULESETS)))
+def test_duckdb_matches_reference(data, reading) -> None:
     year_id, ach, patients = data
-    period = RULESET.period(year_id, ach, TODAY)
-    expected = evaluate_reference(RULESET, period, CLUSTERS, patients)
+    rules = RULESETS[reading]
+    period = rules.period(year_id, ach, TODAY)
+    expected = evaluate_reference(rules, period, CLUSTERS, patients)
     with TemporaryDirectory() as tmp:
         ppath, epath = write_inputs(Path(tmp), patients, dob=date(1900, 1, 1))
-        result = api.run(ppath, epath, year=year_id, as_of=ach, today=TODAY)
+        result = api.run(ppath, epath, year=year_id, as_of=ach, today=TODAY, settings=READINGS[reading])
     got = result.outcomes.to_pylist()
     assert outcome_map(got) == outcome_map(expected)
     # The dates each engine reports agree too.

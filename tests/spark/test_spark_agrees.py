@@ -10,10 +10,11 @@ from tempfile import TemporaryDirectory
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qof_cancer import api
 from qof_cancer.engine.reference import evaluate_reference
-from tests.generative.test_engines_agree import CLUSTERS, RULESET, TODAY, scenario
+from tests.generative.test_engines_agree import CLUSTERS, READINGS, RULESETS, TODAY, scenario
 from tests.helpers import outcome_map, write_inputs
 from tests.spec.test_cancer_cases import CASES, _expected, _group_key, _patient, case_settings
 
@@ -80,14 +81,22 @@ def test_rejects_agree_on_spark(tmp_path):
 @settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-@given(scenario())
-def test_generated_patients_agree_on_spark(data):
+@given(scenario(), st.sampled_from(sorted(RULESETS)))
+def test_generated_patients_agree_on_spark(data, reading):
     year_id, ach, patients = data
-    period = RULESET.period(year_id, ach, TODAY)
-    expected = outcome_map(evaluate_reference(RULESET, period, CLUSTERS, patients))
+    period = RULESETS[reading].period(year_id, ach, TODAY)
+    expected = outcome_map(evaluate_reference(RULESETS[reading], period, CLUSTERS, patients))
     with TemporaryDirectory() as tmp:
         ppath, epath = write_inputs(Path(tmp), patients, dob=date(1900, 1, 1))
-        got = api.run(ppath, epath, year=year_id, as_of=ach, today=TODAY, engine="spark")
+        got = api.run(
+            ppath,
+            epath,
+            year=year_id,
+            as_of=ach,
+            today=TODAY,
+            engine="spark",
+            settings=READINGS[reading],
+        )
     assert outcome_map(got.outcomes.to_pylist()) == expected
 
 
