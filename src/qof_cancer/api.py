@@ -260,6 +260,7 @@ def _run_metadata(result: RunResult) -> dict:
         "pped": year.pped,
         "achievement_date": result.period.ach,
         "in_year": result.period.in_year,
+        "year_note": year.derived_note,
         "scheme": result.ruleset.scheme,
         "settings": {i.id: {k: str(v) for k, v in i.settings.items()} for i in result.ruleset.indicators},
         "clusters": result.clusters.as_dict(),

@@ -120,6 +120,8 @@ def header_data(result: Any, generated: str, version: str) -> dict:
         "ach": period.ach.isoformat(),
         "in_year": period.in_year,
         "scheme": result.ruleset.scheme,
+        "year_note": year.derived_note,
+        "national_average_list_size_source": year.national_average_list_size_source,
         "generated": generated,
         "version": version,
         "pounds_per_point": year.pounds_per_point,

@@ -108,8 +108,8 @@ def _latest_on_or_before(node: LatestRecordOnOrBefore, f: Any, p: Period) -> str
         scope = "of any date"
     latest = _d(found[-1]) if found else "none"
     return (
-        f"Latest {what} ({_lists(node.clusters)}) {scope} dated on or before {_d(cut)}, before this QOF year "
-        f"(it counted in the year it was recorded): latest found {latest}"
+        f"The latest {what} ({_lists(node.clusters)}) {scope} is dated on or before {_d(cut)}, before this "
+        f"QOF year, so it counted in the year it was recorded: latest found {latest}"
     )
 
 
@@ -176,8 +176,14 @@ def _what_would_change(result: Any, ind: Indicator, patient: Patient, outcome: s
         )
     if outcome == "met":
         return out
+    if outcome in SETTLED_OUTCOMES:
+        out.append(
+            "Nothing to do this year: it counted in the QOF year it was recorded, and neither counts for "
+            "nor against the practice now."
+        )
+        return out
     meeting = ind.completing
-    if meeting is None or outcome in SETTLED_OUTCOMES:
+    if meeting is None:
         return out
     cid = meeting.clusters[0]
     window_end = meeting.within.after(facts.can_dat)

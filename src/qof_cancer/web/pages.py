@@ -12,6 +12,7 @@ from typing import Any
 
 from qof_cancer.engine.reference import Event, Patient
 from qof_cancer.errors import UserError
+from qof_cancer.model.nodes import current_outcome
 from qof_cancer.outputs import report_data
 from qof_cancer.web.explain import OUTCOME_LABELS, explain_patient
 from qof_cancer.web.state import Dashboard, feature_table_name
@@ -89,6 +90,7 @@ def indicator_data(
         raise NotFound(f"indicator {indicator} is not in this run (choose {', '.join(ids)})")
     ind = result.ruleset.indicator(indicator)
     practice = _check_practice(result, practice)
+    outcome = current_outcome(outcome) if outcome else outcome  # a link saved from an earlier version
     if outcome and outcome not in OUTCOME_LABELS:
         raise UserError(f"outcome {outcome!r}: choose one of {', '.join(OUTCOME_LABELS)}")
     where, params = ["indicator = ?"], [indicator]
