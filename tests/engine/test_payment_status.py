@@ -117,3 +117,21 @@ def test_in_year_run_says_so(tmp_path):
     result = api.run(ppath, epath, year="2023-24", as_of=date(2023, 10, 31), today=TODAY)
     assert result.period.in_year
     assert "in-year position at 2023-10-31" in _rows(result)[("practice", "CAN004")]["payment_note"]
+
+
+def test_run_without_a_year_on_2_december_2026_runs_2026_27(tmp_path):
+    """Today's year, in-year, as a good-practice year: retired nationally, £0, said plainly."""
+    ppath, epath = _practice(
+        tmp_path,
+        [([["CAN_COD", "2026-05-01"], ["MDRV_COD", "2026-07-01"], ["CANPCSUPP_COD", "2026-06-01"]], None)],
+    )
+    result = api.run(ppath, epath, today=date(2026, 12, 2), out=tmp_path / "out")
+    assert (result.period.year.id, result.period.ach) == ("2026-27", date(2026, 12, 2))
+    rows = _rows(result)
+    can004 = rows[("practice", "CAN004")]
+    assert can004["numerator"] == 1 and can004["points"] == 6.0  # thresholds of the last national year
+    assert can004["payment_status"] == "retired" and can004["payment_gbp"] == 0.0
+    assert "retired nationally" in can004["payment_note"]
+    run_json = (tmp_path / "out" / "run.json").read_text()
+    assert '"year": "2026-27"' in run_json and "after the last year in the rule files" in run_json
+    assert "after the last year in the rule files" in (tmp_path / "out" / "report.html").read_text()
