@@ -15,7 +15,11 @@ PatientsOpt = Annotated[
 ]
 EventsOpt = Annotated[Path, typer.Option("--events", help="Coded events file (CSV or Parquet).")]
 YearOpt = Annotated[
-    str | None, typer.Option("--year", help="QOF year, e.g. 2023-24 (default: the year of --as-of).")
+    str | None,
+    typer.Option(
+        "--year",
+        help="QOF year, e.g. 2023-24 (default: the year containing --as-of, else today's year).",
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
