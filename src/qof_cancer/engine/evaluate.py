@@ -36,12 +36,16 @@ def evaluate(
     return {row[0]: (row[1], int(row[2])) for row in backend.rows(compiled.list_sizes)}
 
 
-def outcome_counts(backend: Backend, table: str = "outcomes") -> list[tuple[str, str, str, int]]:
-    """(practice_code, indicator, outcome, patients) for the summary."""
+def outcome_counts(
+    backend: Backend, table: str = "outcomes", by: str = "outcome"
+) -> list[tuple[str, str, str, int]]:
+    """(practice_code, indicator, outcome, patients) for the summary; with by="rule", per deciding rule."""
+    if by not in ("outcome", "rule"):
+        raise ValueError(f"count by outcome or rule, not {by!r}")
     return [
         (r[0], r[1], r[2], int(r[3]))
         for r in backend.rows(
-            f"SELECT practice_code, indicator, outcome, count(*) FROM {table} "
-            "GROUP BY practice_code, indicator, outcome ORDER BY practice_code, indicator, outcome"
+            f"SELECT practice_code, indicator, {by}, count(*) FROM {table} "
+            f"GROUP BY practice_code, indicator, {by} ORDER BY practice_code, indicator, {by}"
         )
     ]

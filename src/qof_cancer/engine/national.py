@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
+from qof_cancer.engine.evaluate import outcome_counts
 from qof_cancer.inputs.backends import Backend
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
@@ -41,13 +42,7 @@ INDICATOR_VALUES_SCHEMA = pa.schema(
 
 def rule_counts(backend: Backend, table: str = "outcomes") -> list[tuple[str, str, str, int]]:
     """(practice_code, indicator, rule, patients): how many patients each rule decided."""
-    return [
-        (r[0], r[1], r[2], int(r[3]))
-        for r in backend.rows(
-            f"SELECT practice_code, indicator, rule, count(*) FROM {table} "
-            "GROUP BY practice_code, indicator, rule ORDER BY practice_code, indicator, rule"
-        )
-    ]
+    return outcome_counts(backend, table, by="rule")
 
 
 def indicator_fields(ruleset: RuleSet, indicator_id: str) -> list[str]:
