@@ -1,0 +1,1 @@
+"""Benchmarks: a run's practices beside their PCN, ICB and England, from the bundled published figures."""
