@@ -63,15 +63,24 @@ class Practice:
 
 
 def make_practice(
-    rng: np.random.Generator, index: int, pcn_code: str, age_tilt: float, params: SynthParams
+    rng: np.random.Generator,
+    index: int,
+    pcn_code: str,
+    age_tilt: float,
+    params: SynthParams,
+    code: str | None = None,
+    imd_rank: float | None = None,
 ) -> Practice:
-    """A practice: code `Y9xxxx` (fictional ODS-style), its LSOAs and its behaviour rates."""
+    """A practice: code `Y9xxxx` (fictional ODS-style) unless `code` is given, its LSOAs and its
+    behaviour rates. `imd_rank` (0 least, 1 most deprived) centres its catchment's IMD quintiles."""
     centre = rng.uniform(0.5, 5.5)
+    if imd_rank is not None:  # quintile 1 is the most deprived
+        centre = 5.5 - 5 * imd_rank
     n_lsoa = params.lsoas_per_practice
     # 2011 LSOA codes run E01000001-E01033768; a practice draws a catchment of them.
     numbers = rng.choice(np.arange(1, 33769), size=n_lsoa, replace=False)
     return Practice(
-        code=f"Y9{index + 1:04d}",
+        code=code or f"Y9{index + 1:04d}",
         pcn_code=pcn_code,
         age_tilt=age_tilt,
         minority_shift=float(rng.normal(0, params.practice_diversity_sd)),
