@@ -104,12 +104,16 @@ def funnel_svg(
             f'<circle cx="{_x(p.list_size):.1f}" cy="{_y(p.prevalence):.1f}" r="5" fill="#ed8b00" '
             f'stroke="#fff"><title>{escape(p.code)}: {100 * p.prevalence:.2f}% of {p.list_size:,}</title></circle>'
         )
+    placed: list[tuple[float, float]] = []
     for p in practices:
         x, y = _x(p.list_size), _y(p.prevalence)
+        # A label that would sit on an earlier one goes below its dot instead.
+        dy = 20 if any(abs(x - px) < 70 and abs(y - py) < 16 for px, py in placed) else -8
+        placed.append((x, y + dy))
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#005eb8" stroke="#fff" stroke-width="2">'
             f"<title>{escape(p.code)}: {100 * p.prevalence:.2f}% of {p.list_size:,}</title></circle>"
         )
-        parts.append(f'<text x="{x + 10:.1f}" y="{y - 8:.1f}" font-weight="700">{escape(p.code)}</text>')
+        parts.append(f'<text x="{x + 10:.1f}" y="{y + dy:.1f}" font-weight="700">{escape(p.code)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
