@@ -93,3 +93,16 @@ def test_synth_like_on_the_command_line(tmp_path, capsys):
     assert "A81001" in (tmp_path / "patients.csv").read_text(encoding="utf-8").splitlines()[1]
     assert main(["synth", "--like", "Y99999", "--out", str(tmp_path)]) == 2
     assert "not in the bundled practice data" in capsys.readouterr().err
+
+
+def test_the_demo_pcn_is_a_real_pcns_shape_scaled_to_the_asked_size():
+    from qof_cancer.synth.like import DEMO_PCN, demo_shapes
+
+    shapes = demo_shapes(4, 10_000)
+    real = pcn_shapes(DEMO_PCN)[:4]
+    assert [s.code for s in shapes] == ["Y90001", "Y90002", "Y90003", "Y90004"]
+    assert sum(s.rows for s in shapes) == pytest.approx(40_000, rel=0.001)
+    assert [s.prevalence for s in shapes] == [s.prevalence for s in real]
+    ratio = [a.list_size / b.list_size for a, b in zip(shapes, real, strict=True)]
+    assert max(ratio) - min(ratio) < 0.001  # relative sizes kept
+    assert all(load_reference().get(s.code) is None for s in shapes)  # nothing looks like a real practice

@@ -46,6 +46,8 @@ class Fit:
     r2_prevalence: float  # on prevalence (register / list size)
     median_abs_error: float  # patients
     median_abs_error_pp: float  # percentage points of prevalence
+    baseline_median_abs_error: float  # patients, predicting England's prevalence × list size
+    interval_coverage: float  # share of practices inside their 95% interval
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,17 @@ def cross_validate(ref: Reference, folds: int = 5, seed: int = 0) -> Fit:
     """R² and median absolute error of out-of-fold predictions (each practice predicted unseen)."""
     x, y, n, _, _ = _training(ref)
     fold = np.random.default_rng(seed).integers(0, folds, len(y))
-    mu = np.empty_like(y)
+    mu, inside = np.empty_like(y), np.zeros(len(y), bool)
     for k in range(folds):
         train = fold != k
         beta = _irls(x[train], y[train], np.log(n[train]))
+        fitted = n[train] * np.exp(x[train] @ beta)
+        low_q, high_q = np.percentile((y[train] - fitted) / np.sqrt(fitted), [2.5, 97.5])
         mu[~train] = n[~train] * np.exp(x[~train] @ beta)
+        spread = np.sqrt(mu[~train])
+        inside[~train] = (y[~train] >= mu[~train] + low_q * spread) & (
+            y[~train] <= mu[~train] + high_q * spread
+        )
 
     def r2(obs: np.ndarray, pred: np.ndarray) -> float:
         return float(1 - ((obs - pred) ** 2).sum() / ((obs - obs.mean()) ** 2).sum())
@@ -135,6 +143,8 @@ def cross_validate(ref: Reference, folds: int = 5, seed: int = 0) -> Fit:
         r2_prevalence=r2(y / n, mu / n),
         median_abs_error=float(np.median(np.abs(y - mu))),
         median_abs_error_pp=float(np.median(np.abs(y - mu) / n) * 100),
+        baseline_median_abs_error=float(np.median(np.abs(y - n * y.sum() / n.sum()))),
+        interval_coverage=float(inside.mean()),
     )
 
 

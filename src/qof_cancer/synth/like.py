@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from qof_cancer.reference import Reference, ReferencePractice, load_reference
 from qof_cancer.synth.params import AGE_BANDS, SynthParams
 
-__all__ = ["DEMO_PCN", "PracticeShape", "shapes_like", "pcn_shapes", "shape_params"]
+__all__ = ["DEMO_PCN", "PracticeShape", "demo_shapes", "shapes_like", "pcn_shapes", "shape_params"]
 
 # The demo PCN's shape: STOCKTON PCN (North East), six practices, median-ish prevalence and deprivation.
 DEMO_PCN = "U89141"
@@ -97,3 +97,16 @@ def shape_params(shape: PracticeShape, params: SynthParams) -> SynthParams:
             f / t if t else 0.5 for (f, _), t in zip(shape.band_patients, totals, strict=True)
         ),
     )
+
+
+def demo_shapes(practices: int, patients_per_practice: int, pcn_code: str = DEMO_PCN) -> list[PracticeShape]:
+    """The demo PCN: `practices` practices shaped like the real PCN's (cycling through them if more are
+    asked for), under synthetic codes, with lists scaled so that they average `patients_per_practice`
+    patient rows while keeping their relative sizes, age-sex structure, deprivation and prevalence."""
+    real = pcn_shapes(pcn_code)
+    chosen = [real[i % len(real)] for i in range(practices)]
+    scale = patients_per_practice * practices / sum(s.rows for s in chosen)
+    return [
+        replace(s, code=f"Y9{i + 1:04d}", list_size=max(1, round(s.list_size * scale)))
+        for i, s in enumerate(chosen)
+    ]
