@@ -217,6 +217,7 @@ def generate_batches(
             own,
             code=shape.code if shape else None,
             imd_rank=shape.imd_rank if shape else None,
+            stratified_ages=shape is not None,
         )
         prevalence = shape.prevalence if shape else None
         for block, start in enumerate(range(0, rows, BLOCK_SIZE)):
