@@ -56,7 +56,8 @@ def test_a_register_far_below_expectation_says_look_for_uncoded_diagnoses(ref):
     [out] = benchmark_rows([row], ref, model, {"A81001": (p.female, p.male)})
     assert out["register_vs_expected"].startswith("below expected")
     assert "uncoded" in out["register_vs_expected"] and "data-quality" in out["register_vs_expected"]
-    assert out["expected_register"] == round(expected, 1)
+    assert out["expected_register"] == round(expected, 1)  # and the words quote the same figure
+    assert f"about {round(expected, 1):,.0f} expected" in out["register_vs_expected"]
     assert out["expected_basis"].endswith("published IMD 2025 score")
 
 

@@ -167,11 +167,14 @@ def benchmark_rows(
         profile = profiles.get(code)
         if profile is not None and list_size and sum(profile[0]) + sum(profile[1]):
             imd = known.imd_score if known is not None else None
-            expected, low, high = model.expected(profile[0], profile[1], imd, list_size)
+            # Rounded once, so the words and the table's figures agree.
+            expected, low, high = (
+                round(v, 1) for v in model.expected(profile[0], profile[1], imd, list_size)
+            )
             entry.update(
-                expected_register=round(expected, 1),
-                expected_low=round(low, 1),
-                expected_high=round(high, 1),
+                expected_register=expected,
+                expected_low=low,
+                expected_high=high,
                 expected_basis="own age-sex profile; "
                 + (
                     "published IMD 2025 score"
