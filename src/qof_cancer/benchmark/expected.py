@@ -71,13 +71,19 @@ class ExpectedModel:
         return mu, low, high
 
 
+def _design(female: np.ndarray, male: np.ndarray, imd_z: np.ndarray) -> np.ndarray:
+    """Rows of [1, 11 sex-age group shares (men 0-44 left out), imd, imd²] from per-band counts."""
+    groups = np.eye(len(AGE_GROUPS))[_GROUP_OF_BAND]  # band -> group indicator, 20 x 6
+    f, m = np.atleast_2d(female) @ groups, np.atleast_2d(male) @ groups
+    total = f.sum(axis=1) + m.sum(axis=1)
+    shares = np.hstack([f, m[:, 1:]]) / np.where(total > 0, total, 1)[:, None]
+    z = np.atleast_1d(imd_z)
+    return np.column_stack([np.ones(len(z)), shares, z, z * z])
+
+
 def design_row(female: Sequence[int], male: Sequence[int], imd_z: float) -> np.ndarray:
     """[1, 11 sex-age group shares (men 0-44 left out), imd, imd²] for one practice."""
-    f = np.bincount(_GROUP_OF_BAND, weights=np.asarray(female, float), minlength=len(AGE_GROUPS))
-    m = np.bincount(_GROUP_OF_BAND, weights=np.asarray(male, float), minlength=len(AGE_GROUPS))
-    total = f.sum() + m.sum()
-    shares = np.concatenate([f, m[1:]]) / total if total else np.zeros(2 * len(AGE_GROUPS) - 1)
-    return np.concatenate([[1.0], shares, [imd_z, imd_z * imd_z]])
+    return _design(np.asarray(female, float), np.asarray(male, float), np.asarray([imd_z]))[0]
 
 
 def _irls(x: np.ndarray, y: np.ndarray, offset: np.ndarray, iterations: int = 50) -> np.ndarray:
@@ -88,8 +94,9 @@ def _irls(x: np.ndarray, y: np.ndarray, offset: np.ndarray, iterations: int = 50
         eta = offset + x @ beta
         mu = np.exp(eta)
         z = eta - offset + (y - mu) / mu
-        w = np.sqrt(mu)
-        new, *_ = np.linalg.lstsq(x * w[:, None], z * w, rcond=None)
+        xw = x * mu[:, None]
+        # The weighted normal equations: a 14 x 14 solve (an SVD of the 6,000-row matrix is far slower).
+        new = np.linalg.solve(x.T @ xw, xw.T @ z)
         if np.max(np.abs(new - beta)) < 1e-10:
             return new
         beta = new
@@ -102,7 +109,7 @@ def _training(ref: Reference) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     ]
     imd = np.array([p.imd_score for p in rows])
     z = (imd - imd.mean()) / imd.std()
-    x = np.array([design_row(p.female, p.male, zi) for p, zi in zip(rows, z, strict=True)])
+    x = _design(np.array([p.female for p in rows], float), np.array([p.male for p in rows], float), z)
     y = np.array([p.register for p in rows], float)
     n = np.array([p.list_size for p in rows], float)
     return x, y, n, imd, z
