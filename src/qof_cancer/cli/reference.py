@@ -73,4 +73,8 @@ def show(
         f"{len(ref.practices):,} practices; {len(with_register):,} with a QOF 2024-25 register: "
         f"England {total_register:,} / {total_list:,} = {100 * total_register / total_list:.2f}%"
     )
+    console.print(
+        f"A newer publication: set {REFERENCE_ENV} to a folder of files with the same names and columns "
+        "and a provenance.json (see docs/benchmarks.md)."
+    )
     console.print(ATTRIBUTION)
