@@ -17,7 +17,10 @@ from qof_cancer.synth.like import shapes_like
 from qof_cancer.web import create_app
 from qof_cancer.web.state import Dashboard, RunInputs
 from tests.web.conftest import LiveServer
-from tests.web.test_browser import ARGS, CHROMIUM, DOCS_IMAGES
+
+CHROMIUM = os.environ.get("QOF_CHROMIUM", "/usr/bin/chromium")  # as tests/web/test_browser.py
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 YEAR_END = date(2025, 3, 31)
 LIKE = ("A81001", "A81025")  # two practices of STOCKTON PCN (U89141)
@@ -64,11 +67,9 @@ def test_synthetic_codes_get_a_note_not_an_error(dashboard):
     assert body["register_check"] is None  # an in-year 2025-26 run: nothing to reconcile
 
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: make setup")
-
-
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
 def test_funnel_plot_renders_in_chromium_at_desktop_and_phone_width(like_dashboard, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: make setup")
     shots = DOCS_IMAGES if os.environ.get("QOF_SCREENSHOTS") == "docs" else tmp_path
     report = next(p for p in like_dashboard.result.files if p.suffix == ".html")
     with LiveServer(like_dashboard) as server, sync_api.sync_playwright() as p:
