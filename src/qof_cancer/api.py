@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from qof_cancer.benchmark.feature import FEATURE as BENCHMARKS
 from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
 from qof_cancer.engine.context import Feature, RunContext
@@ -41,7 +42,7 @@ _REJECTS_QUERY = (
 Progress = Callable[[str], None]
 
 # Features computed after the indicators, in order; each returns named tables (see engine/context.py).
-FEATURES: tuple[Feature, ...] = (WORKLIST, DATA_QUALITY)
+FEATURES: tuple[Feature, ...] = (WORKLIST, DATA_QUALITY, BENCHMARKS)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from qof_cancer.cli import demo as _demo  # noqa: E402,F401
 from qof_cancer.cli import docs as _docs  # noqa: E402,F401
 from qof_cancer.cli import importers as _importers  # noqa: E402,F401
 from qof_cancer.cli import reconcile as _reconcile  # noqa: E402,F401
+from qof_cancer.cli import reference as _reference  # noqa: E402,F401
 from qof_cancer.cli import run as _run  # noqa: E402,F401
 from qof_cancer.cli import screening as _screening  # noqa: E402,F401
 from qof_cancer.cli import serve as _serve  # noqa: E402,F401

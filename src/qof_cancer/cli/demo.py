@@ -13,6 +13,7 @@ from qof_cancer.cli import app
 from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.terminal import print_run_summary
 from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
+from qof_cancer.synth.like import demo_shapes
 from qof_cancer.worklist.messages import load_messages
 
 DEMO_SEED = 2026
@@ -32,8 +33,9 @@ def demo(
     console = Console(stderr=True)
     data = out / "data"
     with console.status(f"Generating {practices} synthetic practices of {patients_per_practice:,} patients"):
+        shapes = demo_shapes(practices, patients_per_practice)  # a real PCN's shape, synthetic codes
         write_synthetic(
-            data, "parquet", practices, patients_per_practice, DEMO_SEED, DEFAULT_AS_OF, SynthParams()
+            data, "parquet", seed=DEMO_SEED, as_of=DEFAULT_AS_OF, params=SynthParams(), shapes=shapes
         )
     ruleset_year = _year_of(DEFAULT_AS_OF)
     runs = [

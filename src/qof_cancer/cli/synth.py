@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from qof_cancer.cli import app
 from qof_cancer.errors import UserError
 from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
+from qof_cancer.synth.like import PracticeShape, pcn_shapes, shapes_like
 
 
 def _parse_as_of(text: str) -> date:
@@ -20,6 +21,17 @@ def _parse_as_of(text: str) -> date:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise UserError(f"--as-of {text!r}: expected a date like 2025-11-15") from None
+
+
+def _shapes(codes: list[str], pcn: str | None) -> list[PracticeShape] | None:
+    if codes and pcn:
+        raise UserError("--like and --like-pcn: choose one")
+    try:
+        if codes:
+            return shapes_like(codes)
+        return pcn_shapes(pcn) if pcn else None
+    except ValueError as exc:
+        raise UserError(f"--like: {exc}") from None
 
 
 @app.command()
@@ -48,13 +60,24 @@ def synth(
     planted: bool = typer.Option(
         True, "--planted/--no-planted", help="Also write planted.csv (patient_id, fault)."
     ),
+    like: list[str] = typer.Option(
+        None,
+        "--like",
+        help="Shape a practice like this real one (ODS code; repeat, or separate with commas): its list "
+        "size, age-sex structure, deprivation and register prevalence, keeping its code. Replaces "
+        "--practices and --patients-per-practice.",
+    ),
+    like_pcn: str = typer.Option(
+        None, "--like-pcn", help="Shape the practices like this real PCN's (PCN code), under synthetic codes."
+    ),
 ) -> None:
     """Write synthetic patients and events per the data contract, calibrated to published figures."""
     if fmt not in ("csv", "parquet"):
         raise UserError(f"--format {fmt!r}: choose csv or parquet")
     day = _parse_as_of(as_of)
     params = SynthParams(background_events_per_patient=background)
-    total = practices * patients_per_practice
+    shapes = _shapes([c for text in like or () for c in text.replace(",", " ").split()], like_pcn)
+    total = sum(s.rows for s in shapes) if shapes else practices * patients_per_practice
     console = Console(stderr=True)
     started = perf_counter()
     columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -70,6 +93,7 @@ def synth(
             params,
             planted,
             lambda n: bar.advance(task, n),
+            shapes,
         )
     rows = ", ".join(f"{name} {count:,}" for name, count in counts.items())
     console.print(f"wrote {rows} rows to {out} in {perf_counter() - started:.1f} s")

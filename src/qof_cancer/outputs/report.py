@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from qof_cancer.outputs import report_data as data
+from qof_cancer.outputs.benchmark_data import benchmark_data
 from qof_cancer.outputs.files import write_text
 from qof_cancer.outputs.formats import FILTERS
 
@@ -47,6 +48,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("pcn", "PCN overview", "section_pcn.html.j2", _pcn),
     Section("practices", "Practices", "section_practices.html.j2", data.practice_data),
     Section("forecast", "Forecast", "section_forecast.html.j2", data.forecast_data),
+    Section("benchmarks", "Compared with England", "section_benchmark.html.j2", benchmark_data),
     Section("data-quality", "Data quality", "section_data_quality.html.j2", data.data_quality_data),
     Section("code-lists", "Code lists", "section_code_lists.html.j2", data.provenance_data),
     Section("input", "Input quality", "section_input.html.j2", data.input_quality_data),

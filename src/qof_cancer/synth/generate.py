@@ -7,9 +7,10 @@ writer chunks it, and memory stays bounded however many patients are asked for.
 
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,11 +21,26 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from qof_cancer.synth.background import write_background
-from qof_cancer.synth.cancer import day_number, draw_diagnoses, write_cancer_events, write_nmsc
+from qof_cancer.synth.cancer import (
+    REGISTER_START,
+    day_number,
+    draw_diagnoses,
+    write_cancer_events,
+    write_nmsc,
+)
 from qof_cancer.synth.contact import make_contact, valid_test_nhs_numbers
 from qof_cancer.synth.events import EVENTS_SCHEMA, PLANTED_SCHEMA, EventBuilder, PlantedBuilder
+from qof_cancer.synth.like import PracticeShape, shape_params
 from qof_cancer.synth.params import SynthParams
-from qof_cancer.synth.population import ETHNICITIES, NO_DATE, Practice, make_population, make_practice
+from qof_cancer.synth.population import (
+    ETHNICITIES,
+    NO_DATE,
+    REGISTERED,
+    Population,
+    Practice,
+    make_population,
+    make_practice,
+)
 from qof_cancer.synth.screening import write_ld_smi, write_screening
 
 __all__ = [
@@ -82,6 +98,36 @@ def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(days, pa.date32(), mask=days == NO_DATE)
 
 
+def _register_share(rng: np.random.Generator, pop: Population, params: SynthParams) -> float:
+    """The share of the list the register would hold with these parameters, on a copy of the stream.
+
+    Counts what the CAN001 register keeps: a diagnosis from 2003-04-01, or an earlier one re-coded
+    since, and not coded only as a morphology.
+    """
+    dx = draw_diagnoses(copy.deepcopy(rng), pop, params)
+    listed = pop.status == REGISTERED
+    recent = np.count_nonzero(listed & (dx != NO_DATE) & (dx >= REGISTER_START))
+    older = np.count_nonzero(listed & (dx != NO_DATE) & (dx < REGISTER_START))
+    kept = (recent + older * params.pre2003_recode_share) * (1 - params.morphology_only_share)
+    return kept / max(np.count_nonzero(listed), 1)
+
+
+def _calibrated(rng: np.random.Generator, pop: Population, params: SynthParams, target: float) -> SynthParams:
+    """`params` with the incidence scale that puts this block's register at `target` of its list.
+
+    Each trial draws from a copy of the same random stream (common random numbers), so the register
+    grows steadily with the scale and a bisection finds it to within a patient or two.
+    """
+    low, high = 0.0, params.incidence_scale * 8
+    for _ in range(30):
+        mid = (low + high) / 2
+        if _register_share(rng, pop, replace(params, incidence_scale=mid)) < target:
+            low = mid
+        else:
+            high = mid
+    return replace(params, incidence_scale=(low + high) / 2)
+
+
 def _make_batch(
     rng: np.random.Generator,
     practice: Practice,
@@ -91,9 +137,12 @@ def _make_batch(
     nhs_permutation: np.ndarray,
     as_of: date,
     params: SynthParams,
+    prevalence: float | None = None,
 ) -> SynthBatch:
     as_of_day = day_number(as_of)
     pop = make_population(rng, n, practice, as_of_day, params)
+    if prevalence is not None:
+        params = _calibrated(rng, pop, params, prevalence)
     events = EventBuilder(first_day=pop.dob, last_day=pop.last_day)
     planted = PlantedBuilder()
     diagnoses = draw_diagnoses(rng, pop, params)
@@ -138,27 +187,44 @@ def generate_batches(
     seed: int,
     as_of: date = DEFAULT_AS_OF,
     params: SynthParams | None = None,
+    shapes: Sequence[PracticeShape] | None = None,
 ) -> Iterator[SynthBatch]:
     """Yield the output block by block: practices in order, each in blocks of BLOCK_SIZE patients.
 
     `patients_per_practice` counts patient rows, including last year's leavers and deaths (about
-    7%); the list on the as-of date is the rest.
+    7%); the list on the as-of date is the rest. With `shapes` (see synth/like.py) there is one
+    practice per shape, with its code, PCN, list size, age-sex structure, deprivation and register
+    prevalence, and `practices` and `patients_per_practice` are not used.
     """
-    if practices < 1 or patients_per_practice < 1:
+    if not shapes and (practices < 1 or patients_per_practice < 1):
         raise ValueError("practices and patients_per_practice must be at least 1")
     params = params or SynthParams()
     nhs_permutation = np.random.default_rng([seed, 2]).permutation(valid_test_nhs_numbers())
-    for p in range(practices):
-        pcn = f"U9{p // params.practices_per_pcn + 1:04d}"
+    sizes = [s.rows for s in shapes] if shapes else [patients_per_practice] * practices
+    first_rows = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    for p, rows in enumerate(sizes):
+        shape = shapes[p] if shapes else None
+        pcn = shape.pcn_code if shape else f"U9{p // params.practices_per_pcn + 1:04d}"
         # Age tilts come in mirrored pairs (t, -t), so a run's overall age mix, and with it the
         # register share, does not hinge on a few unusually old or young practices.
         tilt = np.random.default_rng([seed, 3, p // 2]).normal(0, params.practice_age_tilt_sd)
-        practice = make_practice(np.random.default_rng([seed, 0, p]), p, pcn, tilt * (-1) ** p, params)
-        for block, start in enumerate(range(0, patients_per_practice, BLOCK_SIZE)):
-            n = min(BLOCK_SIZE, patients_per_practice - start)
+        own = shape_params(shape, params) if shape else params
+        practice = make_practice(
+            np.random.default_rng([seed, 0, p]),
+            p,
+            pcn,
+            0.0 if shape else tilt * (-1) ** p,  # a shaped practice has its real age structure
+            own,
+            code=shape.code if shape else None,
+            imd_rank=shape.imd_rank if shape else None,
+            stratified_ages=shape is not None,
+        )
+        prevalence = shape.prevalence if shape else None
+        for block, start in enumerate(range(0, rows, BLOCK_SIZE)):
+            n = min(BLOCK_SIZE, rows - start)
             rng = np.random.default_rng([seed, 1, p, block])
-            first_global = p * patients_per_practice + start
-            yield _make_batch(rng, practice, start, n, first_global, nhs_permutation, as_of, params)
+            first = int(first_rows[p]) + start
+            yield _make_batch(rng, practice, start, n, first, nhs_permutation, as_of, own, prevalence)
 
 
 def generate_with_planted(
@@ -167,9 +233,10 @@ def generate_with_planted(
     seed: int,
     as_of: date = DEFAULT_AS_OF,
     params: SynthParams | None = None,
+    shapes: Sequence[PracticeShape] | None = None,
 ) -> SynthBatch:
     """Everything in memory: patients, events and the planted faults (patient_id, fault)."""
-    batches = list(generate_batches(practices, patients_per_practice, seed, as_of, params))
+    batches = list(generate_batches(practices, patients_per_practice, seed, as_of, params, shapes))
     return SynthBatch(
         pa.concat_tables([b.patients for b in batches]),
         pa.concat_tables([b.events for b in batches]),
@@ -183,9 +250,10 @@ def generate(
     seed: int,
     as_of: date = DEFAULT_AS_OF,
     params: SynthParams | None = None,
+    shapes: Sequence[PracticeShape] | None = None,
 ) -> tuple[pa.Table, pa.Table]:
     """(patients, events) exactly per the data contract; the same arguments give the same tables."""
-    data = generate_with_planted(practices, patients_per_practice, seed, as_of, params)
+    data = generate_with_planted(practices, patients_per_practice, seed, as_of, params, shapes)
     return data.patients, data.events
 
 
@@ -218,6 +286,7 @@ def write_synthetic(
     params: SynthParams | None = None,
     planted: bool = True,
     progress: Callable[[int], None] | None = None,
+    shapes: Sequence[PracticeShape] | None = None,
 ) -> dict[str, int]:
     """Write patients.<fmt>, events.<fmt> and (unless `planted` is False) planted.csv into `out_dir`.
 
@@ -234,7 +303,7 @@ def write_synthetic(
     if planted:
         sinks["planted"] = _Sink(out / "planted.csv", PLANTED_SCHEMA, "csv")
     counts = dict.fromkeys(sinks, 0)
-    for batch in generate_batches(practices, patients_per_practice, seed, as_of, params):
+    for batch in generate_batches(practices, patients_per_practice, seed, as_of, params, shapes):
         for name, sink in sinks.items():
             table = getattr(batch, name)
             sink.write(table)

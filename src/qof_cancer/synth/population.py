@@ -60,18 +60,29 @@ class Practice:
     ccr_rate: float
     support_rate: float
     records_episodicity: bool
+    stratified_ages: bool = False  # ages drawn by stratified sampling: band shares close to the weights
 
 
 def make_practice(
-    rng: np.random.Generator, index: int, pcn_code: str, age_tilt: float, params: SynthParams
+    rng: np.random.Generator,
+    index: int,
+    pcn_code: str,
+    age_tilt: float,
+    params: SynthParams,
+    code: str | None = None,
+    imd_rank: float | None = None,
+    stratified_ages: bool = False,
 ) -> Practice:
-    """A practice: code `Y9xxxx` (fictional ODS-style), its LSOAs and its behaviour rates."""
+    """A practice: code `Y9xxxx` (fictional ODS-style) unless `code` is given, its LSOAs and its
+    behaviour rates. `imd_rank` (0 least, 1 most deprived) centres its catchment's IMD quintiles."""
     centre = rng.uniform(0.5, 5.5)
+    if imd_rank is not None:  # quintile 1 is the most deprived
+        centre = 5.5 - 5 * imd_rank
     n_lsoa = params.lsoas_per_practice
     # 2011 LSOA codes run E01000001-E01033768; a practice draws a catchment of them.
     numbers = rng.choice(np.arange(1, 33769), size=n_lsoa, replace=False)
     return Practice(
-        code=f"Y9{index + 1:04d}",
+        code=code or f"Y9{index + 1:04d}",
         pcn_code=pcn_code,
         age_tilt=age_tilt,
         minority_shift=float(rng.normal(0, params.practice_diversity_sd)),
@@ -80,6 +91,7 @@ def make_practice(
         ccr_rate=float(rng.uniform(*params.ccr_in_window_range)),
         support_rate=float(rng.uniform(*params.support_in_window_range)),
         records_episodicity=bool(rng.random() < params.episodicity_practice_share),
+        stratified_ages=stratified_ages,
     )
 
 
@@ -154,7 +166,14 @@ def make_population(
     a, b = params.mortality_gompertz
     death_weights = base * np.exp(a + b * np.arange(_MAX_AGE))
     leaver_weights = base * np.where((np.arange(_MAX_AGE) >= 18) & (np.arange(_MAX_AGE) < 40), 2.0, 1.0)
-    age = rng.choice(_MAX_AGE, size=n, p=base).astype(np.float64)
+    if practice.stratified_ages:
+        # One draw in each 1/n slice of the distribution, shuffled: a practice shaped like a real one
+        # then has its real band shares, less the noise of which rows are the list.
+        u = (np.arange(n) + rng.random(n)) / n
+        rng.shuffle(u)
+        age = np.minimum(np.searchsorted(np.cumsum(base), u), _MAX_AGE - 1).astype(np.float64)
+    else:
+        age = rng.choice(_MAX_AGE, size=n, p=base).astype(np.float64)
     died, left = status == DIED, status == LEFT
     age[died] = rng.choice(_MAX_AGE, size=int(died.sum()), p=death_weights / death_weights.sum())
     age[left] = rng.choice(_MAX_AGE, size=int(left.sum()), p=leaver_weights / leaver_weights.sum())

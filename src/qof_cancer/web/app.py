@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qof_cancer.errors import UserError
 from qof_cancer.web import lists, pages
+from qof_cancer.web.benchmarks import benchmarks_data
 from qof_cancer.web.render import environment, render
 from qof_cancer.web.security import make_guard
 from qof_cancer.web.state import Dashboard
@@ -119,6 +120,7 @@ def create_app(dash: Dashboard, token: str | None = None, host: str = "127.0.0.1
         "data_quality.html.j2",
         lambda r: lists.data_quality_data(dash, q(r, "practice"), q(r, "check")),
     )
+    page("/benchmarks", "benchmarks.html.j2", lambda r: benchmarks_data(dash))
     page("/screening", "screening.html.j2", lambda r: lists.screening_data(dash))
     page(
         "/screening/{table}",

@@ -18,6 +18,7 @@ NAV = (
     ("/", "Overview"),
     ("/worklist", "Worklists"),
     ("/data-quality", "Data quality"),
+    ("/benchmarks", "England"),
     ("/screening", "Screening"),
     ("/tables", "All tables"),
     ("/load", "Load data"),
