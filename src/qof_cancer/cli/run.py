@@ -32,6 +32,11 @@ from qof_cancer.outputs.terminal import print_run_summary
 from qof_cancer.worklist.messages import load_messages
 
 
+def _today() -> date:
+    """Today, for dating letters (one place, so a test can set the day)."""
+    return date.today()
+
+
 @app.command()
 def run(
     patients: PatientsOpt,
@@ -68,6 +73,12 @@ def run(
             spark_master=spark_master,
             progress=lambda msg: status.update(msg),
         )
+    notes = []
     if "worklist" in result.tables:
-        result.files += write_messages(result.tables["worklist"], out, messages, date.today())
-    print_run_summary(result, Console())
+        files = write_messages(result.tables["worklist"], out, messages, result.period.ach, _today())
+        result.files += files.written
+        notes = files.notes
+    stdout = Console()
+    print_run_summary(result, stdout)
+    for note in notes:
+        stdout.print(f"[yellow]Messages:[/yellow] {note}")
