@@ -15,8 +15,12 @@ from qof_cancer.cli.options import (
     EventsOpt,
     OutOpt,
     PatientsOpt,
+    PracticeDetailsOpt,
+    PracticeNameOpt,
+    PracticePhoneOpt,
     SchemeOpt,
     SettingOpt,
+    TemplatesOpt,
     YearOpt,
     parse_as_of,
     parse_settings,
@@ -36,6 +40,10 @@ def serve(
     out: OutOpt = Path("qof-cancer-output"),
     scheme: SchemeOpt = None,
     setting: SettingOpt = None,
+    templates: TemplatesOpt = None,
+    practice_details: PracticeDetailsOpt = None,
+    practice_name: PracticeNameOpt = None,
+    practice_phone: PracticePhoneOpt = None,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (default 127.0.0.1: this computer only).")
     ] = "127.0.0.1",
@@ -63,7 +71,12 @@ def serve(
         scheme=scheme,
         settings=parse_settings(setting),
         out=out,
+        templates=templates,
+        practice_details=practice_details,
+        practice_name=practice_name,
+        practice_phone=practice_phone,
     )
+    inputs.load_messages()  # a bad template or details file stops here, before the run
     dash = Dashboard(inputs, db or out / "dashboard.duckdb")
     console = Console(stderr=True)
     with console.status("Starting") as status:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from qof_cancer.errors import UserError
 from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_rows
 from qof_cancer.web.state import Dashboard, feature_table_name
+from qof_cancer.worklist.messages import message_date_problem, missing_details_advice, render_letter
 
 __all__ = [
     "WorklistFilters",
@@ -181,14 +182,31 @@ def worklist_xlsx(dash: Dashboard, filters: WorklistFilters) -> bytes:
 
 
 def letters_data(dash: Dashboard, filters: WorklistFilters) -> dict:
-    """One letter per patient on the filtered lists that a letter can act on (not 'missed' or housekeeping)."""
+    """The letters for the filtered rows whose message is due now, rendered as `run` writes them: with the
+    practice's details, dated on the achievement date. None for a practice without details, nor for a
+    past achievement date; `problems` says why in words."""
     _require_worklist(dash)
+    result = dash.require_result()
+    ach = result.period.ach
     _, rows, _ = _filtered(dash, filters, None)
-    letters = [r for r in rows if r.get("list") in (None, *LETTER_LISTS)]
+    due = [r for r in rows if r.get("message") and r.get("send_now")]
+    messages = dash.messages or dash.inputs.load_messages()
+    problems = []
+    problem = message_date_problem(ach, dash.inputs.today or date.today())
+    if problem is not None:
+        problems.append(problem)
+        due = []
+    missing = messages.missing({r["practice_code"] for r in due})
+    if missing:
+        problems.append(missing_details_advice(missing))
+    letters = [
+        {**r, "letter": render_letter(messages, r, ach)} for r in due if r["practice_code"] not in missing
+    ]
     return {
         "letters": letters,
+        "problems": problems,
         "filters": dict(filters),
-        "achievement_date": dash.require_result().period.ach,
+        "achievement_date": ach,
     }
 
 

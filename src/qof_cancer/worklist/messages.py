@@ -45,6 +45,8 @@ __all__ = [
     "SMS_COLUMNS",
     "LETTER_COLUMNS",
     "plan_messages",
+    "booking_by",
+    "render_letter",
 ]
 
 BUNDLED_TEMPLATES = Path(__file__).parent / "templates"
@@ -323,6 +325,25 @@ def load_messages(
     return messages
 
 
+def booking_by(row: Mapping[str, object], letter_date: date) -> date | None:
+    """The date a message asks the patient to book by: the step's deadline (the review's due date), only
+    when it is still ahead of the message's date."""
+    by = row.get("due_date") or row.get("step_by")
+    return by if isinstance(by, date) and by > letter_date else None
+
+
+def render_letter(messages: MessageSet, row: Mapping[str, object], letter_date: date) -> str:
+    """The letter for one worklist row with a message, dated `letter_date` (the achievement date)."""
+    return messages.render(
+        str(row["message"]),
+        "letter",
+        str(row["practice_code"]),
+        by=booking_by(row, letter_date),
+        today=letter_date,
+        nhs_number=row.get("nhs_number"),
+    )
+
+
 def plan_messages(
     worklist: list[dict], messages: MessageSet, letter_date: date
 ) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
@@ -339,12 +360,8 @@ def plan_messages(
         practice = row["practice_code"]
         if messages.practice(practice) is None:
             continue
-        # The patient is asked to book before the step's deadline (the review's due date), and only
-        # when that is still ahead of the letter's date.
-        by = row.get("due_date") or row["step_by"]
-        by = by if by is not None and by > letter_date else None
         if row["mobile_usable"] and row["nhs_number"]:
-            text = messages.render(kind, "sms", practice, by=by, today=letter_date)
+            text = messages.render(kind, "sms", practice, by=booking_by(row, letter_date), today=letter_date)
             sms.setdefault(practice, []).append(
                 {"nhs_number": row["nhs_number"], "mobile": row["mobile_phone"], "message": text}
             )
@@ -354,9 +371,7 @@ def plan_messages(
             if not row["mobile_usable"]
             else "no NHS number for the SMS tool to match"
         )
-        letter = messages.render(
-            kind, "letter", practice, by=by, today=letter_date, nhs_number=row["nhs_number"]
-        )
+        letter = render_letter(messages, row, letter_date)
         letters.setdefault(practice, []).append(
             {
                 "practice_code": practice,
