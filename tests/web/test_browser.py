@@ -202,3 +202,49 @@ def test_no_patient_ids_in_any_log(server, logs):
     assert any("/patient/{patient_id}" in line for line in logs.lines)
     text = "\n".join(logs.lines)
     assert not [pid for pid in ids if pid in text]
+
+
+def test_worklist_for_people_actionable_first_readable_and_paged(page, server, shots):
+    """Sections in order (to do, then missed, then PCAs), the soonest deadline first among rows still
+    winnable, words not code names, the code to record and a phone on screen, and paging."""
+    page.goto(server.url + "/worklist")
+    sections = page.locator("section.dash-section").evaluate_all("els => els.map(e => e.id)")
+    assert sections == ["section-todo", "section-missed", "section-pca_housekeeping"]
+    todo = page.locator("#section-todo tbody tr")
+    days = [int(d) for d in todo.evaluate_all("rows => rows.map(r => r.dataset.days)")]
+    assert days and days == sorted(days) and min(days) >= 0
+    text = page.locator("main").inner_text()
+    for code_name in ("care_review", "support_contact", "pca_housekeeping", "days_left", "value_gbp"):
+        assert code_name not in text
+    headers = page.locator("#section-todo thead th").all_inner_texts()
+    assert headers == ["Patient", "For", "Next step", "Deadline", "Phone", "Code to record", "Worth (£)"]
+    first = todo.first.inner_text()
+    assert "LOCAL-CAN" in first and ("077" in first or "letter (" in first)
+    assert "Cancer Care Review" in page.locator("#f-list").inner_text()
+    # The money shows: the demo's local scheme pays, so some patient on the list is worth pounds.
+    worth = todo.evaluate_all("rows => rows.map(r => r.cells[6].innerText)")
+    assert any(float(w.split()[-1].replace(",", "")) > 0 for w in worth if w.split()[-1] != "–")
+    # Paging: three rows a page; the next page continues where the first stopped.
+    page.goto(server.url + "/worklist?per_page=3")
+    first_page = page.locator("#section-todo tbody tr a").all_inner_texts()
+    assert len(first_page) == 3
+    assert "Rows 1–3 of" in page.locator("#section-todo .dash-pager").inner_text()
+    page.locator("#section-todo a.dash-pager-next").click()
+    assert "page_todo=2" in page.url
+    second_page = page.locator("#section-todo tbody tr a").all_inner_texts()
+    assert second_page and not set(second_page) & set(first_page)
+    later = [
+        int(d) for d in page.locator("#section-todo tbody tr").evaluate_all("r => r.map(x => x.dataset.days)")
+    ]
+    assert min(later) >= max(days[:3])
+
+
+def test_printed_letter_has_the_practice_phone_and_a_uk_date(page, server, shots):
+    page.goto(server.url + "/worklist")
+    page.get_by_role("link", name="Print letters").click()
+    assert "/worklist/letters" in page.url
+    letter = page.locator("article.dash-letter").first.inner_text()
+    assert "Telephone: 01632 96000" in letter
+    assert "15 November 2025" in letter and "2025-11-15" not in letter
+    assert "the surgery" not in letter and "Practice Y9" not in letter
+    snap(page, shots, "letters")

@@ -25,12 +25,16 @@ __all__ = [
     "input_quality_data",
 ]
 
+# The one mapping from outcome names to words, keyed by the model's outcome names (report and dashboard).
+# The entries for rules revision 2's names are here ahead of it; an unused entry is harmless.
 OUTCOME_WORDS = {
     "pca_unsuitable": "PCA: care unsuitable",
     "pca_dissent": "PCA: informed dissent",
     "pca_no_response": "PCA: no response to two invitations",
+    "pca_recent_registration": "PCA: newly registered",
     "excluded_recent_diagnosis": "Excluded: newly diagnosed, not yet due",
     "excluded_recent_registration": "Excluded: newly registered",
+    "excluded_earlier_year": "Excluded: done in an earlier year",
     "out_of_scope": "Out of scope: diagnosed before the look-back",
 }
 PAYING_STATUSES = ("paid", "income_protected", "local_scheme")

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from qof_cancer.errors import UserError
+from qof_cancer.web.labels import LIST_HELP, LIST_LABELS, list_label
 from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_rows
 from qof_cancer.web.state import Dashboard, feature_table_name
 from qof_cancer.worklist.messages import message_date_problem, missing_details_advice, render_letter
@@ -45,6 +46,13 @@ WORKLIST_SHOWN = (
     "note",
 )
 LETTER_LISTS = ("support_contact", "care_review")  # lists a letter can act on
+# The page's sections, in order: what can still be won first, then what cannot, then the PCA records.
+SECTIONS = (
+    ("todo", LETTER_LISTS, "To do"),
+    ("missed", ("missed",), "Missed: window closed"),
+    ("pca_housekeeping", ("pca_housekeeping",), "PCAs to re-record"),
+)
+SECTION_PAGE = 25
 FILTER_COLUMNS = ("practice_code", "indicator", "action", "list")
 
 
@@ -70,6 +78,8 @@ class WorklistFilters(dict):
                 raise UserError("due_within: expected 0 or more days")
         else:
             out["due_within"] = None
+        out["pages"] = {key: _page_number(params, f"page_{key}") for key, _, _ in SECTIONS}
+        out["per_page"] = _per_page(params)
         out["sort"] = params.get("sort") or None
         direction = (params.get("dir") or "asc").lower()
         if direction not in ("asc", "desc"):
@@ -79,12 +89,19 @@ class WorklistFilters(dict):
 
 
 def _filtered(
-    dash: Dashboard, filters: WorklistFilters, limit: int | None
+    dash: Dashboard,
+    filters: WorklistFilters,
+    limit: int | None,
+    lists: tuple[str, ...] | None = None,
+    offset: int = 0,
 ) -> tuple[list[str], list[dict], int]:
     result = dash.require_result()
     table = feature_table_name("worklist")
     columns = dash.columns(table)
     where, params = [], []
+    if lists is not None and "list" in columns:
+        where.append(f'"list" IN ({", ".join("?" for _ in lists)})')
+        params.extend(lists)
     for column in FILTER_COLUMNS:
         if filters.get(column) and column in columns:
             where.append(f'"{column}" = ?')
@@ -100,18 +117,90 @@ def _filtered(
     if sort and sort not in columns:
         raise UserError(f"sort {sort!r}: choose one of {', '.join(columns)}")
     order = sort or next((c for c in ("days_left", "due_date") if c in columns), columns[0])
-    tie = [c for c in ("practice_code", "patient_id") if c in columns and c != order]
+    # Ties: the patient worth most first, then a stable order.
+    tie = [c for c in ("value_gbp", "practice_code", "patient_id") if c in columns and c != order]
     sql_where = f" WHERE {' AND '.join(where)}" if where else ""
     total = dash.query(f'SELECT count(*) AS n FROM "{table}"{sql_where}', params)[0]["n"]
     order_sql = ", ".join(
-        [f'"{order}" {filters.get("dir", "asc").upper()} NULLS LAST', *[f'"{c}"' for c in tie]]
+        [
+            f'"{order}" {filters.get("dir", "asc").upper()} NULLS LAST',
+            *[f'"{c}" DESC NULLS LAST' if c == "value_gbp" else f'"{c}"' for c in tie],
+        ]
     )
-    sql = f'SELECT * FROM "{table}"{sql_where} ORDER BY {order_sql}' + (f" LIMIT {limit}" if limit else "")
+    sql = f'SELECT * FROM "{table}"{sql_where} ORDER BY {order_sql}'
+    if limit:
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
     return columns, dash.query(sql, params), total
 
 
+def _page_number(params: Any, key: str) -> int:
+    raw = params.get(key) or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        raise UserError(f"{key} {raw!r}: expected a page number") from None
+    if number < 1:
+        raise UserError(f"{key}: pages start at 1")
+    return number
+
+
+def _per_page(params: Any) -> int | None:
+    raw = params.get("per_page") or ""
+    if not raw.strip():
+        return None
+    try:
+        size = int(raw)
+    except ValueError:
+        raise UserError(f"per_page {raw!r}: expected a number of rows") from None
+    if not 1 <= size <= PAGE_LIMIT:
+        raise UserError(f"per_page: choose 1 to {PAGE_LIMIT} rows")
+    return size
+
+
+def paging(total: int, page: int, size: int = SECTION_PAGE) -> dict:
+    """Where a page sits in a list: its number, the number of pages, the rows shown (1-based)."""
+    pages = max(1, -(-total // size))
+    page = min(page, pages)
+    first = (page - 1) * size
+    return {
+        "page": page,
+        "pages": pages,
+        "size": size,
+        "first": first + 1 if total else 0,
+        "last": min(first + size, total),
+        "total": total,
+        "offset": first,
+    }
+
+
+def _section_rows(rows: list[dict]) -> list[dict]:
+    """What a worklist row shows a person: the next step, the code to record, a phone or the letter."""
+    out = []
+    for r in rows:
+        phone = r.get("mobile_phone") if r.get("mobile_usable") else None
+        out.append(
+            {
+                **r,
+                "list_label": list_label(r.get("list")),
+                "contact": phone
+                or (
+                    f"letter ({str(r.get('mobile_status') or 'no mobile').replace('_', ' ')})"
+                    if "mobile_status" in r
+                    else None
+                ),
+                "message_label": (
+                    ("text" if r.get("mobile_usable") and r.get("nhs_number") else "letter") + " ready"
+                )
+                if r.get("message") and r.get("send_now")
+                else None,
+            }
+        )
+    return out
+
+
 def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
-    """The worklist filtered and sorted, or `available: False` when this run has no worklist table."""
+    """The worklist filtered and sorted, in sections (to do now; missed; PCAs to re-record), each paged;
+    or `available: False` when this run has no worklist table."""
     result = dash.require_result()
     if "worklist" not in result.tables:
         return {"available": False, "filters": dict(filters)}
@@ -126,13 +215,33 @@ def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
         for c in FILTER_COLUMNS
         if c in columns
     }
+    sections = []
+    if "list" in columns:
+        for key, lists, title in SECTIONS:
+            if filters.get("list") and filters["list"] not in lists:
+                continue
+            count = _filtered(dash, filters, 1, lists)[2]
+            size = filters.get("per_page") or SECTION_PAGE
+            where = paging(count, filters.get("pages", {}).get(key, 1), size)
+            section_rows = _filtered(dash, filters, size, lists, where["offset"])[1]
+            sections.append(
+                {
+                    "key": key,
+                    "title": title,
+                    "help": [LIST_HELP[n] for n in lists],
+                    "rows": _section_rows(section_rows),
+                    "paging": where,
+                }
+            )
     shown = [c for c in WORKLIST_SHOWN if c in columns] or columns
     return {
         "available": True,
         "filters": dict(filters),
         "choices": choices,
+        "list_labels": LIST_LABELS,
         "columns": columns,
         "shown": shown,
+        "sections": sections,
         "rows": rows,
         "total": total,
         "limit": PAGE_LIMIT,

@@ -11,6 +11,7 @@ import jinja2
 from starlette.requests import Request
 
 from qof_cancer.outputs.formats import FILTERS
+from qof_cancer.web.labels import column_label, list_label
 from qof_cancer.worklist.messages import long_date
 
 __all__ = ["NAV", "environment", "render", "cell"]
@@ -26,13 +27,15 @@ NAV = (
 
 
 def cell(value: Any) -> str:
-    """A table cell: dates as ISO, floats to two places, booleans as yes/no, empty as a dash."""
+    """A table cell: dates UK style (15 Nov 2025), floats to two places, booleans as yes/no, empty as a dash."""
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    if isinstance(value, datetime):
+        return value.strftime("%d %b %Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d %b %Y")
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)
@@ -57,7 +60,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(FILTERS, cell=cell, longdate=long_date)
+    env.filters.update(FILTERS, cell=cell, longdate=long_date, label=column_label, list_label=list_label)
     env.globals.update(query=_query, nav=NAV)
     return env
 
