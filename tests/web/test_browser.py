@@ -248,3 +248,31 @@ def test_printed_letter_has_the_practice_phone_and_a_uk_date(page, server, shots
     assert "15 November 2025" in letter and "2025-11-15" not in letter
     assert "the surgery" not in letter and "Practice Y9" not in letter
     snap(page, shots, "letters")
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_patient_page_fits_and_says_what_to_do(page, server, shots, width):
+    """The page fits the window; it shows the NHS number, the worklist action and deadline, the patient's
+    data-quality findings with their fix, and the timeline."""
+    dash = server.dash
+    on_list = dash.query("SELECT patient_id, action FROM feature_worklist ORDER BY days_left LIMIT 1")[0]
+    finding = dash.query(
+        'SELECT patient_id, suggested_fix FROM feature_data_quality WHERE changes_outcome ORDER BY "check" LIMIT 1'
+    )[0]
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        for pid in (on_list["patient_id"], finding["patient_id"]):
+            page.goto(f"{server.url}/patient/{pid}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            nhs = dash.query("SELECT nhs_number FROM patients WHERE patient_id = ?", [pid])[0]["nhs_number"]
+            assert page.locator("#nhs-number").inner_text() == (nhs or "–")
+            assert page.locator("svg.dash-timeline").count() == 1
+        page.goto(f"{server.url}/patient/{on_list['patient_id']}")
+        action = page.locator(".dash-action").first.inner_text()
+        assert on_list["action"].lower() in action.lower() and "Deadline" in action
+        page.goto(f"{server.url}/patient/{finding['patient_id']}")
+        text = page.locator(".dash-finding").first.inner_text()
+        assert "changes an outcome" in text and finding["suggested_fix"] in text
+        snap(page, shots, f"patient-{width}")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})

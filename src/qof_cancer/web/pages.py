@@ -13,7 +13,8 @@ from typing import Any
 from qof_cancer.engine.reference import Event, Patient
 from qof_cancer.errors import UserError
 from qof_cancer.outputs import report_data
-from qof_cancer.web.explain import OUTCOME_LABELS, explain_patient
+from qof_cancer.web.explain import explain_patient
+from qof_cancer.web.labels import OUTCOME_LABELS, list_label
 from qof_cancer.web.state import Dashboard, feature_table_name
 from qof_cancer.web.timeline import timeline_data
 
@@ -151,11 +152,9 @@ def indicator_data(
 def patient_data(dash: Dashboard, patient_id: str) -> dict:
     """A patient's records that matter, their outcomes, the rule trace and what would change."""
     result = dash.require_result()
-    found = dash.query(
-        "SELECT patient_id, practice_code, pcn_code, registration_start, registration_end, date_of_death "
-        "FROM patients WHERE patient_id = ?",
-        [patient_id],
-    )
+    wanted = ["patient_id", "practice_code", "pcn_code", "registration_start", "registration_end"]
+    wanted += [c for c in ("date_of_death", "nhs_number") if c in dash.columns("patients")]
+    found = dash.query(f"SELECT {', '.join(wanted)} FROM patients WHERE patient_id = ?", [patient_id])
     if not found:
         raise NotFound("no patient with that id in this run")
     prow = found[0]
@@ -178,11 +177,25 @@ def patient_data(dash: Dashboard, patient_id: str) -> dict:
     explanation = explain_patient(result, patient, {r["indicator"]: r for r in outcome_rows})
     period = result.period
     return {
-        "patient": prow,
+        "patient": {"date_of_death": None, "nhs_number": None, **prow},
         "period": {"year": period.year.id, "ppsd": period.ppsd, "pped": period.pped, "ach": period.ach},
         "explanation": explanation,
         "timeline": timeline_data(result, events, explanation["can_dat"]),
+        "findings": _patient_rows(dash, "data_quality", patient_id, "changes_outcome DESC, date"),
+        "worklist": [
+            {**r, "list_label": list_label(r.get("list"))}
+            for r in _patient_rows(dash, "worklist", patient_id, "days_left, indicator")
+        ],
+        "features": sorted(result.tables),
     }
+
+
+def _patient_rows(dash: Dashboard, name: str, patient_id: str, order: str) -> list[dict]:
+    """One patient's rows of a feature table ([] when the run has no such table)."""
+    table = feature_table_name(name)
+    if "patient_id" not in dash.columns(table):
+        return []
+    return dash.query(f'SELECT * FROM "{table}" WHERE patient_id = ? ORDER BY {order}', [patient_id])
 
 
 def table_rows(
