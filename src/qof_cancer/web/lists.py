@@ -14,7 +14,8 @@ from typing import Any
 
 from qof_cancer.errors import UserError
 from qof_cancer.web.labels import LIST_HELP, LIST_LABELS, list_label
-from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_rows
+from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_page, table_rows
+from qof_cancer.web.paging import arrow_page, page_number, paging, sort_options
 from qof_cancer.web.state import Dashboard, feature_table_name
 from qof_cancer.worklist.messages import message_date_problem, missing_details_advice, render_letter
 
@@ -78,7 +79,7 @@ class WorklistFilters(dict):
                 raise UserError("due_within: expected 0 or more days")
         else:
             out["due_within"] = None
-        out["pages"] = {key: _page_number(params, f"page_{key}") for key, _, _ in SECTIONS}
+        out["pages"] = {key: page_number(params.get(f"page_{key}"), f"page_{key}") for key, _, _ in SECTIONS}
         out["per_page"] = _per_page(params)
         out["sort"] = params.get("sort") or None
         direction = (params.get("dir") or "asc").lower()
@@ -133,17 +134,6 @@ def _filtered(
     return columns, dash.query(sql, params), total
 
 
-def _page_number(params: Any, key: str) -> int:
-    raw = params.get(key) or "1"
-    try:
-        number = int(raw)
-    except ValueError:
-        raise UserError(f"{key} {raw!r}: expected a page number") from None
-    if number < 1:
-        raise UserError(f"{key}: pages start at 1")
-    return number
-
-
 def _per_page(params: Any) -> int | None:
     raw = params.get("per_page") or ""
     if not raw.strip():
@@ -155,22 +145,6 @@ def _per_page(params: Any) -> int | None:
     if not 1 <= size <= PAGE_LIMIT:
         raise UserError(f"per_page: choose 1 to {PAGE_LIMIT} rows")
     return size
-
-
-def paging(total: int, page: int, size: int = SECTION_PAGE) -> dict:
-    """Where a page sits in a list: its number, the number of pages, the rows shown (1-based)."""
-    pages = max(1, -(-total // size))
-    page = min(page, pages)
-    first = (page - 1) * size
-    return {
-        "page": page,
-        "pages": pages,
-        "size": size,
-        "first": first + 1 if total else 0,
-        "last": min(first + size, total),
-        "total": total,
-        "offset": first,
-    }
 
 
 def _section_rows(rows: list[dict]) -> list[dict]:
@@ -319,32 +293,48 @@ def letters_data(dash: Dashboard, filters: WorklistFilters) -> dict:
     }
 
 
-def data_quality_data(dash: Dashboard, practice: str | None = None, check: str | None = None) -> dict:
-    """The data-quality summary and findings, or `available: False`."""
+def data_quality_data(
+    dash: Dashboard, practice: str | None = None, check: str | None = None, params: Any = None
+) -> dict:
+    """The data-quality summary and one page of findings (those that change an outcome first), or
+    `available: False`."""
     result = dash.require_result()
     present = [n for n in ("data_quality_summary", "data_quality") if n in result.tables]
     if not present:
         return {"available": False}
     out: dict[str, Any] = {"available": True, "practice": practice, "check": check, "tables": []}
+    equals = {"practice_code": practice, "check": check}
     for name in present:
-        rows = table_rows(dash, name, {"practice_code": practice, "check": check}, PAGE_LIMIT)
+        if name == "data_quality":
+            order = 'changes_outcome DESC NULLS LAST, practice_code, "check", patient_id'
+            page = table_page(dash, name, equals, params or {}, order)
+        else:
+            # The checks that found something, those that change outcomes first; the zeros are noise.
+            rows = table_rows(dash, name, equals, None)
+            rows = [r for r in rows if r.get("findings")]
+            rows.sort(key=lambda r: (-(r.get("patients_outcome_changed") or 0), -(r.get("findings") or 0)))
+            page = {"rows": rows[:PAGE_LIMIT]}
         out["tables"].append(
             {
                 "name": name,
                 "columns": result.tables[name].column_names,
-                "rows": rows,
-                "total": result.tables[name].num_rows,
+                **page,
+                "total": page["paging"]["total"] if "paging" in page else result.tables[name].num_rows,
             }
         )
     return out
 
 
+SCREENING_INDEX_ROWS = 60  # longer tables get a link to their own, paged page
 SCREENING_SHOWN = ("pcn_summary", "coverage", "groups", "contacts", "results_pending", "non_responders")
 
 
-def screening_data(dash: Dashboard, table: str | None = None) -> dict:
-    """The screening tables computed on the same inputs (run on demand), or how to start that run."""
+def screening_data(dash: Dashboard, table: str | None = None, params: Any = None) -> dict:
+    """The screening tables computed on the same inputs (run on demand), or how to start that run. The
+    index shows the short tables whole and links to the long ones; a table's own page is paged, sortable
+    and filtered to one programme."""
     dash.require_result()
+    params = params or {}
     screening = dash.screening
     if screening is None:
         return {"available": False, "status": dash.screening_status.as_dict()}
@@ -353,15 +343,33 @@ def screening_data(dash: Dashboard, table: str | None = None) -> dict:
     )
     if table is not None and table not in screening.tables:
         raise NotFound(f"screening table {table} is not in this run")
-    tables = []
+    tables, links = [], []
     for name in [table] if table else names:
         t = screening.tables[name]
+        if table is None and t.num_rows > SCREENING_INDEX_ROWS:
+            links.append({"name": name, "total": t.num_rows})
+            continue
+        programmes = (
+            sorted(set(t.column("programme").to_pylist()) - {None}) if "programme" in t.column_names else []
+        )
+        programme = params.get("programme") or None
+        if programme is not None and programme not in programmes:
+            raise UserError(f"programme {programme!r}: choose one of {', '.join(programmes) or 'none'}")
+        sort, direction = sort_options(params, t.column_names)
+        rows, at = arrow_page(
+            t, page_number(params.get("page")), sort, direction, {"programme": programme}
+        )
         tables.append(
             {
                 "name": name,
                 "columns": t.column_names,
-                "rows": t.slice(0, PAGE_LIMIT).to_pylist(),
-                "total": t.num_rows,
+                "rows": rows,
+                "total": at["total"],
+                "paging": at,
+                "programmes": programmes,
+                "programme": programme,
+                "sort": sort,
+                "dir": direction,
             }
         )
     return {
@@ -370,5 +378,6 @@ def screening_data(dash: Dashboard, table: str | None = None) -> dict:
         "warnings": list(screening.warnings),
         "names": names,
         "tables": tables,
+        "links": links,
         "status": dash.screening_status.as_dict(),
     }

@@ -15,6 +15,7 @@ from qof_cancer.errors import UserError
 from qof_cancer.outputs import report_data
 from qof_cancer.web.explain import explain_patient
 from qof_cancer.web.labels import OUTCOME_LABELS, list_label
+from qof_cancer.web.paging import arrow_page, page_number, paging, sort_options, sql_order
 from qof_cancer.web.state import Dashboard, feature_table_name
 from qof_cancer.web.timeline import timeline_data
 
@@ -80,11 +81,19 @@ def summary_data(dash: Dashboard) -> dict:
     return {"columns": result.summary.column_names, "rows": result.summary_rows()}
 
 
+INDICATOR_SORTS = ("practice_code", "patient_id", "outcome", "rule", "can_dat", "due_date")
+
+
 def indicator_data(
-    dash: Dashboard, indicator: str, practice: str | None = None, outcome: str | None = None
+    dash: Dashboard,
+    indicator: str,
+    practice: str | None = None,
+    outcome: str | None = None,
+    params: Any = None,
 ) -> dict:
     """An indicator's patients by outcome, with the deciding rule in plain English."""
     result = dash.require_result()
+    query = params or {}
     ids = [i.id for i in result.ruleset.indicators]
     if indicator not in ids:
         raise NotFound(f"indicator {indicator} is not in this run (choose {', '.join(ids)})")
@@ -115,10 +124,17 @@ def indicator_data(
         where.append("outcome = ?")
         params.append(outcome)
     total = dash.query(f"SELECT count(*) AS n FROM outcomes WHERE {' AND '.join(where)}", params)[0]["n"]
+    at = paging(total, page_number(query.get("page")))
+    sort, direction = sort_options(query, list(INDICATOR_SORTS))
+    # By default what needs doing first: not met, then the rest, the soonest due date first.
+    default = (
+        "CASE outcome WHEN 'not_met' THEN 0 WHEN 'met' THEN 2 ELSE 1 END, due_date NULLS LAST, "
+        "practice_code, patient_id"
+    )
     patients = dash.query(
         "SELECT practice_code, patient_id, outcome, rule, reason, can_dat, due_date FROM outcomes "
-        f"WHERE {' AND '.join(where)} ORDER BY outcome, due_date NULLS LAST, practice_code, patient_id "
-        f"LIMIT {PAGE_LIMIT}",
+        f"WHERE {' AND '.join(where)} ORDER BY {sql_order(sort, direction, default)} "
+        f"LIMIT {at['size']} OFFSET {at['offset']}",
         params,
     )
     for p in patients:
@@ -145,7 +161,10 @@ def indicator_data(
         "summary": summary,
         "patients": patients,
         "total": total,
-        "limit": PAGE_LIMIT,
+        "paging": at,
+        "sort": sort,
+        "dir": direction,
+        "sorts": INDICATOR_SORTS,
     }
 
 
@@ -214,6 +233,34 @@ def table_rows(
     return dash.query(sql + (f" LIMIT {int(limit)}" if limit else ""), params)
 
 
+def table_page(
+    dash: Dashboard,
+    name: str,
+    equals: dict[str, Any] | None,
+    params: Any,
+    default_order: str,
+) -> dict:
+    """One page of a feature table, filtered on equal columns and sorted: `rows`, `paging`, `sort`, `dir`."""
+    table = feature_table_name(name)
+    columns = dash.columns(table)
+    sort, direction = sort_options(params, columns)
+    where, values = [], []
+    for column, value in (equals or {}).items():
+        if value in (None, "") or column not in columns:
+            continue
+        where.append(f'"{column}" = ?')
+        values.append(value)
+    sql_where = f" WHERE {' AND '.join(where)}" if where else ""
+    total = dash.query(f'SELECT count(*) AS n FROM "{table}"{sql_where}', values)[0]["n"]
+    at = paging(total, page_number(params.get("page")))
+    rows = dash.query(
+        f'SELECT * FROM "{table}"{sql_where} ORDER BY {sql_order(sort, direction, default_order)} '
+        f"LIMIT {at['size']} OFFSET {at['offset']}",
+        values,
+    )
+    return {"columns": columns, "rows": rows, "paging": at, "sort": sort, "dir": direction}
+
+
 def tables_data(dash: Dashboard) -> dict:
     """Every table this run produced besides the outcomes and summary, with its size."""
     result = dash.require_result()
@@ -226,30 +273,29 @@ def tables_data(dash: Dashboard) -> dict:
     return {"tables": tables}
 
 
-def table_data(dash: Dashboard, name: str, practice: str | None = None) -> dict:
-    """One table, generically: columns and rows (the first PAGE_LIMIT)."""
+def table_data(dash: Dashboard, name: str, practice: str | None = None, params: Any = None) -> dict:
+    """One table, generically: columns and one page of rows, sortable by any column."""
     result = dash.require_result()
+    params = params or {}
     if name == "rejects":
         table = result.rejects
-        rows = [r for r in table.to_pylist()[:PAGE_LIMIT]]
+        sort, direction = sort_options(params, table.column_names)
+        rows, at = arrow_page(table, page_number(params.get("page")), sort, direction)
         return {
             "name": name,
             "columns": table.column_names,
             "rows": rows,
             "total": table.num_rows,
-            "limit": PAGE_LIMIT,
+            "paging": at,
+            "sort": sort,
+            "dir": direction,
         }
     if name not in result.tables:
         raise NotFound(f"table {name} is not in this run")
     table = result.tables[name]
-    rows = table_rows(dash, name, {"practice_code": practice}, PAGE_LIMIT)
-    return {
-        "name": name,
-        "columns": table.column_names,
-        "rows": rows,
-        "total": table.num_rows,
-        "limit": PAGE_LIMIT,
-    }
+    first = '"' + table.column_names[0] + '"'
+    page = table_page(dash, name, {"practice_code": practice}, params, first)
+    return {"name": name, **page, "columns": table.column_names, "total": page["paging"]["total"]}
 
 
 def status_data(dash: Dashboard) -> dict:

@@ -81,4 +81,6 @@ def render(env: jinja2.Environment, template: str, request: Request, data: dict,
         section = "/"
     if section == "/status":
         section = "/load"
-    return env.get_template(template).render(page=data, path=request.url.path, section=section, run=run)
+    return env.get_template(template).render(
+        page=data, path=request.url.path, section=section, run=run, params=dict(request.query_params)
+    )
