@@ -356,9 +356,7 @@ def screening_data(dash: Dashboard, table: str | None = None, params: Any = None
         if programme is not None and programme not in programmes:
             raise UserError(f"programme {programme!r}: choose one of {', '.join(programmes) or 'none'}")
         sort, direction = sort_options(params, t.column_names)
-        rows, at = arrow_page(
-            t, page_number(params.get("page")), sort, direction, {"programme": programme}
-        )
+        rows, at = arrow_page(t, page_number(params.get("page")), sort, direction, {"programme": programme})
         tables.append(
             {
                 "name": name,
