@@ -276,3 +276,23 @@ def test_patient_page_fits_and_says_what_to_do(page, server, shots, width):
         snap(page, shots, f"patient-{width}")
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_overview_forecast_is_a_short_summary_with_real_pounds(page, server):
+    page.goto(server.url + "/")
+    summary = page.locator("#forecast-summary")
+    headers = summary.locator("thead th").all_inner_texts()
+    assert headers == [
+        "Practice",
+        "Indicator",
+        "Now",
+        "Year end if nothing more is recorded",
+        "Year end if the worklist is done",
+        "To the next threshold",
+    ]
+    text = summary.inner_text()
+    assert "_" not in text  # no snake_case column names
+    done = summary.locator("tbody tr").evaluate_all("rows => rows.map(r => r.cells[4].innerText)")
+    assert any("+£" in cell for cell in done)  # the worklist is worth money under the demo's scheme
+    page.get_by_role("link", name="The full forecast table").click()
+    assert page.url.endswith("/tables/forecast")

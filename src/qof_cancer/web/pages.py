@@ -58,9 +58,7 @@ def overview_data(dash: Dashboard, practice: str | None = None) -> dict:
     practice = _check_practice(result, practice)
     practices = [p for p in report_data.practice_data(result) if practice in (None, p["code"])]
     pcns = [] if practice else report_data.pcn_data(result)
-    forecast = None
-    if "forecast" in result.tables:
-        forecast = table_rows(dash, "forecast", {"practice_code": practice} if practice else {})
+    forecast = _forecast_summary(result, practice)
     return {
         "header": report_data.header_data(result, datetime.now().strftime("%Y-%m-%d %H:%M"), _version()),
         "practice": practice,
@@ -73,6 +71,38 @@ def overview_data(dash: Dashboard, practice: str | None = None) -> dict:
         "indicators": [{"id": i.id, "title": i.title} for i in result.ruleset.indicators],
         "features": sorted(result.tables),
     }
+
+
+def _forecast_summary(result: Any, practice: str | None) -> dict | None:
+    """Per practice and indicator, in a line each: achievement and pounds now, at the year end as it
+    stands, and with the worklist done, and the patients and pounds to the next threshold."""
+    data = report_data.forecast_data(result)
+    if data is None:
+        return None
+    lines = []
+    for block in data["blocks"]:
+        if practice not in (None, block["practice"]):
+            continue
+        done = block.get("year_end_worklist_done")
+        as_is = block["year_end_as_is"]
+        end = as_is  # from where the year ends if nothing more is recorded
+        if end["patients_to_lower"]:
+            to_next, threshold = end["patients_to_lower"], "lower"
+        else:
+            to_next, threshold = end["patients_to_upper"] or 0, "upper"
+        lines.append(
+            {
+                "practice": block["practice"],
+                "indicator": block["indicator"],
+                "cells": [block[k] for k, _ in data["scenarios"]],
+                "gain_gbp": (done["payment_gbp"] - as_is["payment_gbp"]) if done else None,
+                "worklist_patients": done["worklist_patients"] if done else None,
+                "to_next": to_next,
+                "threshold": threshold,
+                "per_patient_gbp": end["pounds_per_extra_patient"],
+            }
+        )
+    return {"scenarios": data["scenarios"], "lines": lines}
 
 
 def summary_data(dash: Dashboard) -> dict:
