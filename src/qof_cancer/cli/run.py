@@ -9,6 +9,7 @@ from rich.console import Console
 
 from qof_cancer.api import run as run_indicators
 from qof_cancer.cli import app
+from qof_cancer.cli.inputs import as_of_warning, check_input_paths
 from qof_cancer.cli.options import (
     AsOfOpt,
     CodesOpt,
@@ -59,12 +60,14 @@ def run(
     console = Console(stderr=True)
     # Templates and practice details are checked before the (longer) run, so a bad one fails at once.
     messages = load_messages(templates, practice_details, practice_name, practice_phone)
+    check_input_paths(patients, events)
+    as_of_date = parse_as_of(as_of)
     with console.status("Starting") as status:
         result = run_indicators(
             patients,
             events,
             year=year,
-            as_of=parse_as_of(as_of),
+            as_of=as_of_date,
             codes=codes,
             out=out,
             scheme=scheme,
@@ -80,5 +83,8 @@ def run(
         notes = files.notes
     stdout = Console()
     print_run_summary(result, stdout)
+    capped = as_of_warning(as_of_date, result.period)
+    if capped:
+        stdout.print(f"[yellow]Warning:[/yellow] {capped}")
     for note in notes:
         stdout.print(f"[yellow]Messages:[/yellow] {note}")

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from qof_cancer.cli import app
+from qof_cancer.cli.inputs import check_input_paths
 from qof_cancer.cli.options import (
     AsOfOpt,
     CodesOpt,
@@ -62,6 +63,7 @@ def serve(
 ) -> None:
     """Run the indicators and serve the dashboard: overview, indicators, patients, worklists, screening."""
     check_host(host, token)  # before the run, so a refused host costs nothing
+    check_input_paths(patients, events)
     inputs = RunInputs(
         patients=patients,
         events=events,
