@@ -56,7 +56,10 @@ def test_the_workbook_has_a_formatted_sheet_per_list(tmp_path):
     assert target in result.files
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temporary left
     wb = load_workbook(target)
-    assert wb.sheetnames == [s[0] for s in SHEETS] + ["About"]
+    assert wb.sheetnames == ["About"] + [s[0] for s in SHEETS]
+    about = "\n".join(" ".join(str(c) for c in row if c) for row in wb["About"].iter_rows(values_only=True))
+    assert "This workbook names patients" in about and "Achievement date 1 December 2023" in about
+    assert "record_code The code to record" in about and "docs/" not in about  # needs nothing else
     ws = wb["CAN005 support"]
     header = [c.value for c in ws[1]]
     for column in (

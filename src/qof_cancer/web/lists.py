@@ -241,26 +241,23 @@ def worklist_csv(dash: Dashboard, filters: WorklistFilters) -> str:
 
 
 def worklist_xlsx(dash: Dashboard, filters: WorklistFilters) -> bytes:
-    """The filtered worklist as an Excel workbook, one sheet per list when there is a list column."""
+    """The filtered worklist as the same formatted workbook `run` writes (About sheet first)."""
     _require_worklist(dash)
     if not excel_available():
         raise NotFound(
             "Excel downloads need openpyxl (pip install openpyxl); the CSV download has the same rows"
         )
-    from openpyxl import Workbook
+    import pyarrow as pa
 
-    columns, rows, _ = _filtered(dash, filters, None)
-    book = Workbook(write_only=True)
-    groups: dict[str, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(str(row.get("list") or "worklist"), []).append(row)
-    for name, members in (groups or {"worklist": []}).items():
-        sheet = book.create_sheet(title=name[:31])
-        sheet.append(columns)
-        for row in members:
-            sheet.append([row[c] for c in columns])
+    from qof_cancer.api import workbook_facts
+    from qof_cancer.outputs.worklist_excel import build_worklist_workbook
+
+    result = dash.require_result()
+    _, rows, _ = _filtered(dash, filters, None)
+    tables = dict(result.tables)
+    tables["worklist"] = pa.Table.from_pylist(rows, schema=result.tables["worklist"].schema)
     buf = io.BytesIO()
-    book.save(buf)
+    build_worklist_workbook(tables, workbook_facts(result)).save(buf)
     return buf.getvalue()
 
 
