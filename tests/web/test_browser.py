@@ -296,3 +296,29 @@ def test_overview_forecast_is_a_short_summary_with_real_pounds(page, server):
     assert any("+£" in cell for cell in done)  # the worklist is worth money under the demo's scheme
     page.get_by_role("link", name="The full forecast table").click()
     assert page.url.endswith("/tables/forecast")
+
+
+@pytest.mark.parametrize(
+    ("path", "current", "how"),
+    [
+        ("/", "Overview", "page"),
+        ("/worklist", "Worklists", "page"),
+        ("/worklist/letters", "Worklists", "true"),
+        ("/indicator/CAN004", "Overview", "true"),
+        ("/data-quality", "Data quality", "page"),
+        ("/tables/forecast", "All tables", "true"),
+        ("/status", "Load data", "true"),
+    ],
+)
+def test_the_menu_highlights_the_page_it_is_on(page, server, path, current, how):
+    page.goto(server.url + path)
+    marked = page.locator(".nhsuk-header__navigation-link[aria-current]")
+    assert marked.all_inner_texts() == [current]
+    assert marked.get_attribute("aria-current") == how
+    assert marked.evaluate("e => getComputedStyle(e, '::before').content") != "none"  # the bar shows
+
+
+def test_a_patient_page_claims_no_menu_item(page, server):
+    pid = server.dash.query("SELECT patient_id FROM outcomes LIMIT 1")[0]["patient_id"]
+    page.goto(f"{server.url}/patient/{pid}")
+    assert page.locator(".nhsuk-header__navigation-link[aria-current]").count() == 0

@@ -47,6 +47,18 @@ def _query(params: dict, **changes: Any) -> str:
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
 
+# Pages under a menu item that are not its first path part; a patient page sits under none (it is reached
+# from an indicator and from the worklist alike), so no item claims it.
+_SECTION_OF = {"/practice": "/", "/indicator": "/", "/summary": "/", "/status": "/load", "/patient": None}
+
+
+def _section(path: str) -> str | None:
+    """The menu item a page belongs to (None for none)."""
+    first = "/" + path.strip("/").split("/")[0].split(".")[0]
+    section = _SECTION_OF.get(first, first)
+    return section if section in {href for href, _ in NAV} else None
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
@@ -76,11 +88,7 @@ def render(env: jinja2.Environment, template: str, request: Request, data: dict,
             "in_year": result.period.in_year,
             "demonstration": any(c.status == "example" for c in result.clusters.clusters.values()),
         }
-    section = "/" + request.url.path.strip("/").split("/")[0].split(".")[0]
-    if section in ("/practice", "/indicator", "/patient", "/summary"):
-        section = "/"
-    if section == "/status":
-        section = "/load"
+    section = _section(request.url.path)
     return env.get_template(template).render(
         page=data, path=request.url.path, section=section, run=run, params=dict(request.query_params)
     )
