@@ -182,26 +182,24 @@ def test_screening_on_demand(page, server, shots):
     snap(page, shots, "screening")
 
 
-def test_upload_and_rerun(page, server, shots, tmp_path):
-    small = tmp_path / "extract"
-    write_synthetic(small, "csv", 1, 400, 5, DEFAULT_AS_OF, SynthParams(), planted=False)
-    page.goto(server.url + "/load")
-    snap(page, shots, "load")
-    page.set_input_files("#patients", str(small / "patients.csv"))
-    page.set_input_files("#events", str(small / "events.csv"))
-    page.get_by_role("button", name="Upload and run").click()
-    page.wait_for_selector("text=See the new results", timeout=90_000)
-    page.get_by_role("link", name="See the new results").click()
-    assert page.locator(".dash-practice").count() == 1
-    assert server.dash.result.load.patients_read == 400
-
-
-def test_no_patient_ids_in_any_log(server, logs):
-    ids = [r["patient_id"] for r in server.dash.query("SELECT patient_id FROM outcomes")]
-    assert logs.lines, "the server logged nothing: the check would prove nothing"
-    assert any("/patient/{patient_id}" in line for line in logs.lines)
-    text = "\n".join(logs.lines)
-    assert not [pid for pid in ids if pid in text]
+def test_screening_lists_page_one_programme_at_a_time(page, server):
+    screening = server.dash.screening
+    assert screening is not None, "runs after test_screening_on_demand"
+    name = max(
+        (n for n, t in screening.tables.items() if "programme" in t.column_names),
+        key=lambda n: screening.tables[n].num_rows,
+    )
+    programme = sorted(set(screening.tables[name].column("programme").to_pylist()) - {None})[0]
+    page.goto(f"{server.url}/screening/{name}")
+    page.select_option("#f-programme", programme)
+    page.get_by_role("button", name="Show").click()
+    assert f"programme={programme}" in page.url
+    column = screening.tables[name].column_names.index("programme")
+    cells = page.locator(f"#table-{name} tbody tr").evaluate_all(
+        f"rows => rows.map(r => r.cells[{column}].innerText)"
+    )
+    want = sum(1 for p in screening.tables[name].column("programme").to_pylist() if p == programme)
+    assert cells and set(cells) == {programme} and len(cells) == min(want, 50)
 
 
 def test_worklist_for_people_actionable_first_readable_and_paged(page, server, shots):
@@ -322,3 +320,26 @@ def test_a_patient_page_claims_no_menu_item(page, server):
     pid = server.dash.query("SELECT patient_id FROM outcomes LIMIT 1")[0]["patient_id"]
     page.goto(f"{server.url}/patient/{pid}")
     assert page.locator(".nhsuk-header__navigation-link[aria-current]").count() == 0
+
+
+# The upload replaces the dashboard's data with a small extract: it runs last.
+def test_upload_and_rerun(page, server, shots, tmp_path):
+    small = tmp_path / "extract"
+    write_synthetic(small, "csv", 1, 400, 5, DEFAULT_AS_OF, SynthParams(), planted=False)
+    page.goto(server.url + "/load")
+    snap(page, shots, "load")
+    page.set_input_files("#patients", str(small / "patients.csv"))
+    page.set_input_files("#events", str(small / "events.csv"))
+    page.get_by_role("button", name="Upload and run").click()
+    page.wait_for_selector("text=See the new results", timeout=90_000)
+    page.get_by_role("link", name="See the new results").click()
+    assert page.locator(".dash-practice").count() == 1
+    assert server.dash.result.load.patients_read == 400
+
+
+def test_no_patient_ids_in_any_log(server, logs):
+    ids = [r["patient_id"] for r in server.dash.query("SELECT patient_id FROM outcomes")]
+    assert logs.lines, "the server logged nothing: the check would prove nothing"
+    assert any("/patient/{patient_id}" in line for line in logs.lines)
+    text = "\n".join(logs.lines)
+    assert not [pid for pid in ids if pid in text]
