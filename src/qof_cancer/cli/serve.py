@@ -29,6 +29,12 @@ from qof_cancer.cli.options import (
 from qof_cancer.web import Dashboard, RunInputs
 from qof_cancer.web import serve as serve_dashboard
 from qof_cancer.web.security import check_host, is_loopback
+from qof_cancer.worklist.messages import missing_details_advice
+
+
+def _practice_codes(dash: Dashboard) -> list[str]:
+    result = dash.require_result()
+    return sorted({r["practice_code"] for r in result.summary_rows() if r["practice_code"]})
 
 
 @app.command()
@@ -83,6 +89,9 @@ def serve(
     console = Console(stderr=True)
     with console.status("Starting") as status:
         dash.run(progress=lambda msg: status.update(msg))
+    missing = dash.messages.missing(_practice_codes(dash)) if dash.messages is not None else []
+    if missing:
+        console.print(f"[yellow]Letters:[/yellow] {missing_details_advice(missing)}")
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     if token:
