@@ -190,7 +190,7 @@ def collect_records(
 
 def _missed_why(acts: IndicatorActions, window_end: date, period: Period, start: date | None) -> str:
     if window_end < period.ach or start is not None:
-        return f"the window ({acts.window} from diagnosis) closed on {_fmt(window_end)}"
+        return f"the window ({acts.window} from diagnosis) closed on {_say(window_end)}"
     return f"{period.year.id} is over"
 
 
@@ -204,7 +204,13 @@ def _months_between(start: date, end: date) -> int:
 
 
 def _fmt(day: date) -> str:
+    """A date in a data column (pca_this_year): ISO, as in every other date column."""
     return day.isoformat()
+
+
+def _say(day: date) -> str:
+    """A date in a note a person reads: 18 Jul 2026."""
+    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True)
@@ -241,7 +247,7 @@ def _review_step(acts: IndicatorActions, start: date, due: date, invites: list[d
             by,
             acts.invitation,
             "reminder",
-            f"first invitation {_fmt(invites[0])}; the second must be at least {acts.invite_gap_days} days later",
+            f"first invitation {_say(invites[0])}; the second must be at least {acts.invite_gap_days} days later",
         )
     note = "" if gap_ok else "too late for a second invitation before the due date: book the review directly"
     return _Step("review", start, due, acts.completing, None, note)
@@ -300,7 +306,7 @@ def build_worklist(
             row = _action_row(base, acts, clusters, period, start, invites, pca_words, values)
             if earlier_pcas:
                 d, o, _ = earlier_pcas[0]
-                lapsed = f"{_PCA_WORDS[o]} recorded {_fmt(d)}, before {_fmt(ppsd)}, does not count this year"
+                lapsed = f"{_PCA_WORDS[o]} recorded {_say(d)}, before {_say(ppsd)}, does not count this year"
                 row["note"] = "; ".join(n for n in (row["note"], lapsed) if n)
             rows.append(row)
         elif earlier_pcas:
@@ -387,7 +393,7 @@ def _action_row(
         )
     if window_end > period.pped:
         notes.append(
-            f"the window runs to {_fmt(window_end)}, past the year end: done by {_fmt(period.pped)} it "
+            f"the window runs to {_say(window_end)}, past the year end: done by {_say(period.pped)} it "
             f"counts as met this year; otherwise the patient is excluded this year and counts in the next"
         )
     code, term, code_note = record_code(clusters, step.cluster)
@@ -420,7 +426,7 @@ def _housekeeping_row(
     what = _PCA_WORDS[outcome]
     action = f"re-record {what} if it still applies"
     note = (
-        f"{what} recorded {_fmt(recorded)}, before {_fmt(period.ppsd)}: it counts only in the QOF year "
+        f"{what} recorded {_say(recorded)}, before {_say(period.ppsd)}: it counts only in the QOF year "
         f"it is recorded in, so it does not count in {period.year.id}"
     )
     return {
