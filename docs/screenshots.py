@@ -2,7 +2,9 @@
 
     PYTHONPATH=src python docs/screenshots.py
 
-The pages are those of the demo PCN's seed (two practices of 2,000 synthetic patients, 2025-26 in-year).
+The pages are those of the demo PCN's seed (two practices of 2,000 synthetic patients, 2025-26 in-year under
+the example local scheme, so the pounds are real). docs/images/report.png is the demo's 2023-24 in-year report
+(`qof-cancer demo`, then a 1,400 px screenshot of the top of `demo-output/2023-24-in-year/report.html`).
 """
 
 from __future__ import annotations

@@ -37,12 +37,32 @@ def test_synthetic_pcn_through_the_engine_looks_like_a_real_one(pcn):
     assert outcomes & {"pca_unsuitable", "pca_dissent", "pca_no_response"}
 
 
-def test_demo_command_writes_both_years(tmp_path, capsys):
+def _csv(path):
+    with path.open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_demo_shows_the_money_in_a_paid_year_and_under_a_local_scheme(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--practices", "2", "--patients-per-practice", "1500"]) == 0
-    out = capsys.readouterr().out
-    for folder in ("2025-26-in-year", "2024-25"):
-        with (tmp_path / folder / "summary.csv").open() as fh:
-            rows = list(csv.DictReader(fh))
+    out = " ".join(capsys.readouterr().out.split())
+    for folder in ("2023-24-in-year", "2023-24", "2025-26-local-scheme"):
+        rows = _csv(tmp_path / folder / "summary.csv")
         assert {r["indicator"] for r in rows} == {"CAN001", "CAN004", "CAN005"}
+    assert "QOF 2023-24 cancer at 2023-11-15 (in-year)" in out
+    assert "QOF 2023-24 cancer at 2024-03-31" in out
     assert "QOF 2025-26 cancer at 2025-11-15 (in-year)" in out
-    assert "QOF 2024-25 cancer at 2025-03-31" in out
+    # The terminal says in words what the statuses mean.
+    assert "protected (CAN001): income protection: paid at the points the practice achieved in 2022-23" in out
+    assert "local (CAN001, CAN004, CAN005): paid by the local scheme" in out
+    for folder in ("2023-24-in-year", "2025-26-local-scheme"):
+        worklist = _csv(tmp_path / folder / "worklist.csv")
+        acting = [r for r in worklist if r["list"] in ("support_contact", "care_review")]
+        assert acting and any(float(r["value_gbp"] or 0) > 0 for r in acting), folder
+        forecast = _csv(tmp_path / folder / "forecast.csv")
+        done = [r for r in forecast if r["scenario"] == "year_end_worklist_done" and r["level"] == "practice"]
+        assert any(float(r["payment_gbp"]) > 0 for r in done), folder
+        # Letters and texts carry the practice's own details, from the demo's practice details file.
+        texts = _csv(tmp_path / folder / "messages" / "Y90001-sms.csv")
+        assert texts and all(
+            "Riverside Surgery" in t["message"] and "01632 960001" in t["message"] for t in texts
+        )

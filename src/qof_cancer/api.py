@@ -244,9 +244,22 @@ def _write(result: RunResult, out: Path, columns: tuple[str, ...], summary_rows:
         rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
     for name, table in result.tables.items():
         result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
-    result.files += write_worklist_workbook(result.tables, out / "worklist.xlsx")
+    result.files += write_worklist_workbook(result.tables, out / "worklist.xlsx", workbook_facts(result))
     result.files.append(write_json(out / "run.json", _run_metadata(result)))
     result.files.append(write_report(result, out / "report.html"))
+
+
+def workbook_facts(result: RunResult) -> dict[str, str]:
+    """The run, in words, for the About sheet of worklist.xlsx."""
+    period = result.period
+    return {
+        "QOF year": period.year.id + (f" (local scheme: {period.year.scheme})" if period.year.scheme else ""),
+        "Achievement date": f"{period.ach.day} {period.ach:%B %Y}"
+        + (" (in-year: where things stand on that day)" if period.in_year else ""),
+        "Practices": ", ".join(
+            sorted({r["practice_code"] for r in result.summary_rows() if r["practice_code"]})
+        ),
+    }
 
 
 def _run_metadata(result: RunResult) -> dict:

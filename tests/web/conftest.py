@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from qof_cancer.cli.demo import EXAMPLE_SCHEME, LOCAL_SCHEME_YEAR, write_demo_practice_details
 from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
 from qof_cancer.web import Dashboard, RunInputs
 from qof_cancer.web.server import make_server
 
 DEMO_SEED = 2026  # the demo command's seed, so the screenshots show the demo PCN
-YEAR = "2025-26"
+YEAR = LOCAL_SCHEME_YEAR
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +28,20 @@ def pcn_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return folder / "patients.parquet", folder / "events.parquet"
 
 
-def make_dashboard(folder: Path, patients: Path, events: Path) -> Dashboard:
+def make_dashboard(folder: Path, patients: Path, events: Path, practice_details: bool = True) -> Dashboard:
+    """The demo's local-scheme run (so the pounds are real) with the demo's practice details file."""
+    details = None
+    if practice_details:
+        details = write_demo_practice_details(folder / "practice-details.csv", ["Y90001", "Y90002"])
     inputs = RunInputs(
-        patients, events, year=YEAR, as_of=DEFAULT_AS_OF, today=DEFAULT_AS_OF, out=folder / "out"
+        patients,
+        events,
+        year=YEAR,
+        as_of=DEFAULT_AS_OF,
+        today=DEFAULT_AS_OF,
+        out=folder / "out",
+        scheme=EXAMPLE_SCHEME,
+        practice_details=details,
     )
     dash = Dashboard(inputs, folder / "out" / "dashboard.duckdb")
     dash.run()

@@ -182,6 +182,147 @@ def test_screening_on_demand(page, server, shots):
     snap(page, shots, "screening")
 
 
+def test_screening_lists_page_one_programme_at_a_time(page, server):
+    screening = server.dash.screening
+    assert screening is not None, "runs after test_screening_on_demand"
+    name = max(
+        (n for n, t in screening.tables.items() if "programme" in t.column_names),
+        key=lambda n: screening.tables[n].num_rows,
+    )
+    programme = sorted(set(screening.tables[name].column("programme").to_pylist()) - {None})[0]
+    page.goto(f"{server.url}/screening/{name}")
+    page.select_option("#f-programme", programme)
+    page.get_by_role("button", name="Show").click()
+    assert f"programme={programme}" in page.url
+    column = screening.tables[name].column_names.index("programme")
+    cells = page.locator(f"#table-{name} tbody tr").evaluate_all(
+        f"rows => rows.map(r => r.cells[{column}].innerText)"
+    )
+    want = sum(1 for p in screening.tables[name].column("programme").to_pylist() if p == programme)
+    assert cells and set(cells) == {programme} and len(cells) == min(want, 50)
+
+
+def test_worklist_for_people_actionable_first_readable_and_paged(page, server, shots):
+    """Sections in order (to do, then missed, then PCAs), the soonest deadline first among rows still
+    winnable, words not code names, the code to record and a phone on screen, and paging."""
+    page.goto(server.url + "/worklist")
+    sections = page.locator("section.dash-section").evaluate_all("els => els.map(e => e.id)")
+    assert sections == ["section-todo", "section-missed", "section-pca_housekeeping"]
+    todo = page.locator("#section-todo tbody tr")
+    days = [int(d) for d in todo.evaluate_all("rows => rows.map(r => r.dataset.days)")]
+    assert days and days == sorted(days) and min(days) >= 0
+    text = page.locator("main").inner_text()
+    for code_name in ("care_review", "support_contact", "pca_housekeeping", "days_left", "value_gbp"):
+        assert code_name not in text
+    headers = page.locator("#section-todo thead th").all_inner_texts()
+    assert headers == ["Patient", "For", "Next step", "Deadline", "Phone", "Code to record", "Worth (£)"]
+    first = todo.first.inner_text()
+    assert "LOCAL-CAN" in first and ("077" in first or "letter (" in first)
+    assert "Cancer Care Review" in page.locator("#f-list").inner_text()
+    # The money shows: the demo's local scheme pays, so some patient on the list is worth pounds.
+    worth = todo.evaluate_all("rows => rows.map(r => r.cells[6].innerText)")
+    assert any(float(w.split()[-1].replace(",", "")) > 0 for w in worth if w.split()[-1] != "–")
+    # Paging: three rows a page; the next page continues where the first stopped.
+    page.goto(server.url + "/worklist?per_page=3")
+    first_page = page.locator("#section-todo tbody tr a").all_inner_texts()
+    assert len(first_page) == 3
+    assert "Rows 1–3 of" in page.locator("#section-todo .dash-pager").inner_text()
+    page.locator("#section-todo a.dash-pager-next").click()
+    assert "page_todo=2" in page.url
+    second_page = page.locator("#section-todo tbody tr a").all_inner_texts()
+    assert second_page and not set(second_page) & set(first_page)
+    later = [
+        int(d) for d in page.locator("#section-todo tbody tr").evaluate_all("r => r.map(x => x.dataset.days)")
+    ]
+    assert min(later) >= max(days[:3])
+
+
+def test_printed_letter_has_the_practice_phone_and_a_uk_date(page, server, shots):
+    page.goto(server.url + "/worklist")
+    page.get_by_role("link", name="Print letters").click()
+    assert "/worklist/letters" in page.url
+    letter = page.locator("article.dash-letter").first.inner_text()
+    assert "Telephone: 01632 96000" in letter
+    assert "15 November 2025" in letter and "2025-11-15" not in letter
+    assert "the surgery" not in letter and "Practice Y9" not in letter
+    snap(page, shots, "letters")
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_patient_page_fits_and_says_what_to_do(page, server, shots, width):
+    """The page fits the window; it shows the NHS number, the worklist action and deadline, the patient's
+    data-quality findings with their fix, and the timeline."""
+    dash = server.dash
+    on_list = dash.query("SELECT patient_id, action FROM feature_worklist ORDER BY days_left LIMIT 1")[0]
+    finding = dash.query(
+        'SELECT patient_id, suggested_fix FROM feature_data_quality WHERE changes_outcome ORDER BY "check" LIMIT 1'
+    )[0]
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        for pid in (on_list["patient_id"], finding["patient_id"]):
+            page.goto(f"{server.url}/patient/{pid}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            nhs = dash.query("SELECT nhs_number FROM patients WHERE patient_id = ?", [pid])[0]["nhs_number"]
+            assert page.locator("#nhs-number").inner_text() == (nhs or "–")
+            assert page.locator("svg.dash-timeline").count() == 1
+        page.goto(f"{server.url}/patient/{on_list['patient_id']}")
+        action = page.locator(".dash-action").first.inner_text()
+        assert on_list["action"].lower() in action.lower() and "Deadline" in action
+        page.goto(f"{server.url}/patient/{finding['patient_id']}")
+        text = page.locator(".dash-finding").first.inner_text()
+        assert "changes an outcome" in text and finding["suggested_fix"] in text
+        snap(page, shots, f"patient-{width}")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_overview_forecast_is_a_short_summary_with_real_pounds(page, server):
+    page.goto(server.url + "/")
+    summary = page.locator("#forecast-summary")
+    headers = summary.locator("thead th").all_inner_texts()
+    assert headers == [
+        "Practice",
+        "Indicator",
+        "Now",
+        "Year end if nothing more is recorded",
+        "Year end if the worklist is done",
+        "To the next threshold",
+    ]
+    text = summary.inner_text()
+    assert "_" not in text  # no snake_case column names
+    done = summary.locator("tbody tr").evaluate_all("rows => rows.map(r => r.cells[4].innerText)")
+    assert any("+£" in cell for cell in done)  # the worklist is worth money under the demo's scheme
+    page.get_by_role("link", name="The full forecast table").click()
+    assert page.url.endswith("/tables/forecast")
+
+
+@pytest.mark.parametrize(
+    ("path", "current", "how"),
+    [
+        ("/", "Overview", "page"),
+        ("/worklist", "Worklists", "page"),
+        ("/worklist/letters", "Worklists", "true"),
+        ("/indicator/CAN004", "Overview", "true"),
+        ("/data-quality", "Data quality", "page"),
+        ("/tables/forecast", "All tables", "true"),
+        ("/status", "Load data", "true"),
+    ],
+)
+def test_the_menu_highlights_the_page_it_is_on(page, server, path, current, how):
+    page.goto(server.url + path)
+    marked = page.locator(".nhsuk-header__navigation-link[aria-current]")
+    assert marked.all_inner_texts() == [current]
+    assert marked.get_attribute("aria-current") == how
+    assert marked.evaluate("e => getComputedStyle(e, '::before').content") != "none"  # the bar shows
+
+
+def test_a_patient_page_claims_no_menu_item(page, server):
+    pid = server.dash.query("SELECT patient_id FROM outcomes LIMIT 1")[0]["patient_id"]
+    page.goto(f"{server.url}/patient/{pid}")
+    assert page.locator(".nhsuk-header__navigation-link[aria-current]").count() == 0
+
+
+# The upload replaces the dashboard's data with a small extract: it runs last.
 def test_upload_and_rerun(page, server, shots, tmp_path):
     small = tmp_path / "extract"
     write_synthetic(small, "csv", 1, 400, 5, DEFAULT_AS_OF, SynthParams(), planted=False)

@@ -97,17 +97,31 @@ def test_excel_download(client):
         return
     from openpyxl import load_workbook
 
+    from qof_cancer.outputs.worklist_excel import SHEETS
+
     book = load_workbook(io.BytesIO(response.content))
-    rows = sum(sheet.max_row - 1 for sheet in book.worksheets)
+    assert book.sheetnames[0] == "About"  # the same workbook `run` writes
+    lists = [title for title, table, _, _ in SHEETS if table == "worklist"]
+    rows = sum(book[t].max_row - 1 for t in lists if t in book.sheetnames)
     assert rows == len(_csv(client.get("/worklist.csv").text))
 
 
-def test_letters_one_per_patient_on_an_actionable_list(client):
-    rows = [
-        r
-        for r in _csv(client.get("/worklist.csv").text)
-        if r.get("list") in ("care_review", "support_contact")
-    ]
+def test_letters_one_per_message_due_now_with_the_practice_details_and_a_uk_date(client):
+    rows = [r for r in _csv(client.get("/worklist.csv").text) if r["message"] and r["send_now"] == "True"]
+    assert rows
     html = client.get("/worklist/letters").text
     assert html.count('class="dash-letter"') == len(rows)
     assert "page-break-after" not in html  # print rules live in the stylesheet, not the page
+    assert "Telephone: 01632 960001" in html and "Riverside Surgery" in html
+    assert "\n15 November 2025\n" in html and "2025-11-15" not in html.split('class="dash-letter"', 1)[1]
+    assert "the surgery" not in html and "Practice Y9000" not in html
+
+
+def test_no_letters_for_a_practice_without_details(tmp_path, pcn_files):
+    dash = make_dashboard(tmp_path, *pcn_files, practice_details=False)
+    try:
+        page = TestClient(create_app(dash), base_url="http://127.0.0.1").get("/api/worklist/letters").json()
+    finally:
+        dash.close()
+    assert page["letters"] == []
+    assert "no texts or letters written for Y90001, Y90002" in page["problems"][0]

@@ -149,11 +149,11 @@ CASES = [
         [("care_review", "CAN004", "2024-03-31", 121)],
     ),
     (
-        "Informed dissent in the previous year does not count this year: missed, and housekeeping",
+        "Informed dissent in the previous year does not count this year: one instruction, re-record it",
         "2023-12-01",
         None,
         [["CAN_COD", "2022-09-01"], ["CANPCADEC_COD", "2023-03-20"]],
-        [("missed", "CAN004", "2023-09-01", -91), ("pca_housekeeping", "CAN004", "2024-03-31", 121)],
+        [("pca_housekeeping", "CAN004", "2024-03-31", 121)],
     ),
     (
         "A closed year: a year-end run after PPED acts on nothing; not met is missed",
@@ -256,3 +256,22 @@ def test_lists_are_ordered_by_list_then_deadline(run_worklist):
         D("2024-01-21"),
         D("2024-02-02"),
     ]
+
+
+def test_each_patient_has_one_instruction_per_indicator(run_worklist):
+    """A missed patient with an invitation from last year is missed, not also told to invite again; one
+    with a lapsed PCA is told to re-record it (and why), not also that nothing can be done."""
+    invited = patient([["CAN_COD", "2022-09-01"], ["CANINVITE_COD", "2023-02-01"]], patient_id="invited")
+    lapsed = patient([["CAN_COD", "2022-09-01"], ["CANPCAPU_COD", "2023-03-01"]], patient_id="lapsed")
+    result = run_worklist([invited, lapsed], D("2023-12-01"))
+    got = rows(result)
+    keys = [(r["patient_id"], r["indicator"]) for r in got]
+    assert len(keys) == len(set(keys))
+    by = {(r["patient_id"], r["indicator"]): r for r in got}
+    assert by[("invited", "CAN004")]["list"] == "missed"
+    lapsed_row = by[("lapsed", "CAN004")]
+    assert (
+        lapsed_row["list"] == "pca_housekeeping"
+        and lapsed_row["action"] == "re-record unsuitable if it still applies"
+    )
+    assert "if it no longer applies, the patient counts as not met (the window" in lapsed_row["note"]

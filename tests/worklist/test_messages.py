@@ -1,4 +1,5 @@
-"""Message templates: rendering with practice details or placeholders, overriding, and SMS length."""
+"""Message templates: rendering with practice details (never placeholders), overriding, SMS length and
+wording safe for a shared phone, letters dated on the achievement date."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from qof_cancer.worklist.messages import (
     SMS_MAX_SEGMENTS,
     load_messages,
     long_date,
+    message_date_problem,
+    missing_details_advice,
     plan_messages,
     sms_segments,
 )
@@ -70,15 +73,57 @@ def test_bundled_sms_fit_two_segments_with_long_practice_details(kind, tmp_path)
     assert "\n" not in text and "  " not in text
 
 
-def test_placeholders_read_well_without_practice_details():
+def test_without_practice_details_there_is_nothing_to_render_and_the_advice_says_how():
     messages = load_messages()
-    text = messages.render("invitation", "sms", "ANY", by=date(2024, 3, 1))
-    assert text.startswith("Your GP practice: ")
-    assert "Please call the surgery to book." in text
-    letter = messages.render("reminder", "letter", "ANY", by=date(2024, 3, 1), today=date(2024, 1, 5))
-    assert "Dear Patient," in letter
-    assert "5 January 2024" in letter and "ideally before 1 March 2024" in letter
-    assert "{{" not in letter and "None" not in letter
+    assert messages.practice("ANY") is None
+    assert messages.missing(["B00002", "A00001", "A00001"]) == ["A00001", "B00002"]
+    with pytest.raises(UserError, match=r"no texts or letters written for ANY.*--practice-details FILE"):
+        messages.render("invitation", "sms", "ANY", by=date(2024, 3, 1))
+    advice = missing_details_advice(["A00001"])
+    assert "--practice-name and --practice-phone" in advice and "practice_code,name,phone" in advice
+
+
+def test_name_without_phone_or_a_phone_that_is_not_one_stops_before_the_run(tmp_path):
+    with pytest.raises(UserError, match="--practice-name given without --practice-phone"):
+        load_messages(practice_name="Riverside")
+    with pytest.raises(UserError, match="--practice-phone 'the surgery': not a UK phone number"):
+        load_messages(practice_name="Riverside", practice_phone="the surgery")
+    details = tmp_path / "practices.csv"
+    details.write_text("practice_code,name,phone\nA00001,Riverside,01632 960111\nB00002,Hill Surgery,\n")
+    with pytest.raises(UserError, match=r"practices.csv: row 3: column phone: empty for practice B00002"):
+        load_messages(practice_details=details)
+    details.write_text("practice_code,name\nA00001,Riverside\n")
+    with pytest.raises(UserError, match="row 1: no 'phone' column"):
+        load_messages(practice_details=details)
+    details.write_text("practice_code,name,phone\nA00001,Riverside,surgery\n")
+    with pytest.raises(UserError, match="row 2: column phone: 'surgery' is not a UK phone number"):
+        load_messages(practice_details=details)
+
+
+# Words that would tell whoever picks up a shared phone what the text is about.
+DISCLOSING = ("cancer", "diagnos", "oncolog", "tumour", "macmillan", "chemo", "care review", "sorry")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_texts_never_disclose_a_diagnosis_and_letters_are_dated_in_uk_style(kind):
+    messages = load_messages(practice_name="Riverside Surgery", practice_phone="01632 960111")
+    text = messages.render(kind, "sms", "A00001", by=date(2024, 3, 1), today=date(2024, 1, 5))
+    assert not [w for w in DISCLOSING if w in text.lower()], text
+    assert text.startswith("Riverside Surgery: ") and "01632 960111" in text
+    letter = messages.render(
+        kind, "letter", "A00001", by=date(2024, 3, 1), today=date(2024, 1, 5), nhs_number="9990000018"
+    )
+    assert "Riverside Surgery" in letter and "Telephone: 01632 960111" in letter
+    assert "5 January 2024" in letter and "NHS number: 9990000018" in letter
+    assert "2024-" not in letter and "{{" not in letter and "None" not in letter
+    if kind != "support":
+        assert "ideally before 1 March 2024" in letter
+
+
+def test_messages_for_a_past_achievement_date_are_refused():
+    assert message_date_problem(date(2024, 1, 5), date(2024, 1, 5)) is None
+    problem = message_date_problem(date(2023, 11, 15), date(2024, 1, 5))
+    assert problem is not None and "15 November 2023, has passed" in problem
 
 
 def test_options_fill_every_practice_and_the_file_wins_for_its_own(tmp_path):
@@ -89,6 +134,7 @@ def test_options_fill_every_practice_and_the_file_wins_for_its_own(tmp_path):
     )
     assert messages.render("support", "sms", "A00001").startswith("Riverside: ")
     assert "01632 960111" in messages.render("support", "sms", "A00001")
+    assert messages.practice("C00003").name == "Riverside"  # the options fill practices not in the file
     hill = messages.render("support", "sms", "B00002")
     assert hill.startswith("Hill Surgery: ") and "01632 960999" in hill
 
@@ -96,7 +142,8 @@ def test_options_fill_every_practice_and_the_file_wins_for_its_own(tmp_path):
 def test_invitation_letter_uses_the_questionnaire_link_or_encloses_one(tmp_path):
     details = tmp_path / "practices.csv"
     details.write_text(
-        f"practice_code,name,questionnaire_url,address\nA00001,Riverside,{LONG_URL},1 High Street\n"
+        f"practice_code,name,phone,questionnaire_url,address\nA00001,Riverside,01632 960111,{LONG_URL},1 High Street\n"
+        "B00002,Hill Surgery,01632 960222,,\n"
     )
     messages = load_messages(practice_details=details)
     with_link = messages.render("invitation", "letter", "A00001")
@@ -108,9 +155,9 @@ def test_a_template_folder_replaces_templates_by_name(tmp_path):
     (tmp_path / "support_sms.j2").write_text(
         "{{ practice.name }}: we are here for you. Call {{ practice.phone }}."
     )
-    messages = load_messages(templates=tmp_path, practice_name="Riverside", practice_phone="123")
-    assert messages.render("support", "sms", None) == "Riverside: we are here for you. Call 123."
-    assert "Cancer Care Review" in messages.render("invitation", "sms", None)  # still bundled
+    messages = load_messages(templates=tmp_path, practice_name="Riverside", practice_phone="01632 960123")
+    assert messages.render("support", "sms", None) == "Riverside: we are here for you. Call 01632 960123."
+    assert "review appointment" in messages.render("invitation", "sms", None)  # still bundled
 
 
 def test_an_sms_template_over_two_segments_stops_before_the_run(tmp_path):
@@ -136,10 +183,10 @@ def test_unknown_template_files_and_bad_details_are_user_errors(tmp_path):
     with pytest.raises(UserError, match="invite_sms.j2 is not a template name"):
         load_messages(templates=tmp_path)
     details = tmp_path / "practices.csv"
-    details.write_text("code,name\nA00001,Riverside\n")
+    details.write_text("code,name,phone\nA00001,Riverside,01632 960111\n")
     with pytest.raises(UserError, match="no 'practice_code' column"):
         load_messages(practice_details=details)
-    details.write_text("practice_code,name,fax\nA00001,Riverside,1\n")
+    details.write_text("practice_code,name,phone,fax\nA00001,Riverside,01632 960111,1\n")
     with pytest.raises(UserError, match="unknown column 'fax'"):
         load_messages(practice_details=details)
     with pytest.raises(UserError, match="not a folder"):
@@ -179,6 +226,10 @@ def test_plan_messages_splits_sms_and_letters():
     ]
     sms, letters = plan_messages(worklist, messages, date(2024, 1, 1))
     assert list(sms) == ["A00001"]
+    # A practice with no details gets nothing, whatever is due.
+    assert plan_messages(
+        [_row(practice_code="Z99999")], messages.__class__(messages.env, None, {}), date(2024, 1, 1)
+    ) == ({}, {})
     assert sms["A00001"] == [
         {
             "nhs_number": "9990000018",

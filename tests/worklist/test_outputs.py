@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 
+import pytest
 from openpyxl import load_workbook
 
 from qof_cancer import api
 from qof_cancer.cli import main
+from qof_cancer.cli import run as run_command
 from qof_cancer.outputs.worklist_excel import SHEETS, write_worklist_workbook
 from tests.helpers import write_inputs
 from tests.worklist.conftest import patient
@@ -54,7 +56,10 @@ def test_the_workbook_has_a_formatted_sheet_per_list(tmp_path):
     assert target in result.files
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temporary left
     wb = load_workbook(target)
-    assert wb.sheetnames == [s[0] for s in SHEETS] + ["About"]
+    assert wb.sheetnames == ["About"] + [s[0] for s in SHEETS]
+    about = "\n".join(" ".join(str(c) for c in row if c) for row in wb["About"].iter_rows(values_only=True))
+    assert "This workbook names patients" in about and "Achievement date 1 December 2023" in about
+    assert "record_code The code to record" in about and "docs/" not in about  # needs nothing else
     ws = wb["CAN005 support"]
     header = [c.value for c in ws[1]]
     for column in (
@@ -91,7 +96,29 @@ def test_the_workbook_is_skipped_without_worklist_tables(tmp_path):
     assert not (tmp_path / "worklist.xlsx").exists()
 
 
-def test_run_command_writes_worklist_and_messages(tmp_path, capsys):
+def _run_args(ppath, epath, out, *extra):
+    return [
+        "run",
+        "--patients",
+        str(ppath),
+        "--events",
+        str(epath),
+        "--year",
+        "2023-24",
+        "--as-of",
+        "2023-12-01",
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
+@pytest.fixture
+def on_1_december_2023(monkeypatch):
+    monkeypatch.setattr(run_command, "_today", lambda: date(2023, 12, 1))
+
+
+def test_run_command_writes_worklist_and_messages(tmp_path, capsys, on_1_december_2023):
     ppath, epath = _inputs(tmp_path / "in")
     out = tmp_path / "out"
     details = tmp_path / "practices.csv"
@@ -131,27 +158,37 @@ def test_run_command_writes_worklist_and_messages(tmp_path, capsys):
         ("landline", "no usable mobile (landline)")
     ]
     assert "Riverside Surgery" in letters[0]["letter"] and letters[0]["record_cluster"] == "CANPCSUPP_COD"
+    assert "Telephone: 01632 960111" in letters[0]["letter"] and "\n1 December 2023\n" in letters[0]["letter"]
     # A second run for another practice leaves no stale files behind.
     (out / "messages" / "Z99999-sms.csv").write_text("nhs_number,mobile,message\n")
+    assert main(_run_args(ppath, epath, out, "--practice-details", str(details))) == 0
+    assert sorted(p.name for p in (out / "messages").iterdir()) == ["A00001-letters.csv", "A00001-sms.csv"]
+
+
+def test_run_without_practice_details_writes_no_messages_and_says_how(tmp_path, capsys, on_1_december_2023):
+    ppath, epath = _inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    (out / "messages").mkdir(parents=True)
+    (out / "messages" / "A00001-sms.csv").write_text("nhs_number,mobile,message\n")  # an earlier run's
+    assert main(_run_args(ppath, epath, out)) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "no texts or letters written for A00001: no practice name and phone number" in said
+    assert "--practice-details FILE" in said
+    assert list((out / "messages").iterdir()) == []  # and nothing of an earlier run is left to send
+    assert (out / "worklist.csv").exists()  # the lists themselves are still written
+
+
+def test_run_for_a_past_achievement_date_writes_no_messages_and_says_why(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(run_command, "_today", lambda: date(2024, 1, 10))
+    ppath, epath = _inputs(tmp_path / "in")
+    out = tmp_path / "out"
     assert (
-        main(
-            [
-                "run",
-                "--patients",
-                str(ppath),
-                "--events",
-                str(epath),
-                "--year",
-                "2023-24",
-                "--as-of",
-                "2023-12-01",
-                "--out",
-                str(out),
-            ]
-        )
+        main(_run_args(ppath, epath, out, "--practice-name", "Riverside", "--practice-phone", "01632 960111"))
         == 0
     )
-    assert sorted(p.name for p in (out / "messages").iterdir()) == ["A00001-letters.csv", "A00001-sms.csv"]
+    said = " ".join(capsys.readouterr().out.split())
+    assert "the run's achievement date, 1 December 2023, has passed" in said
+    assert not (out / "messages").exists() or list((out / "messages").iterdir()) == []
 
 
 def test_a_bad_template_stops_the_run_before_it_starts(tmp_path, capsys):

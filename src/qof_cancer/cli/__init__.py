@@ -14,19 +14,27 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help text is plain: square brackets (qof-cancer[spark], local[2]) are text, not rich markup.
+    rich_markup_mode=None,
 )
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True),
-) -> None:
-    """QOF cancer indicators (CAN001, CAN004, CAN005) and PCN cancer screening from your own records."""
-    if version:
+def _show_version(value: bool) -> None:
+    # An eager option's callback runs while the options are parsed, before click asks for a command.
+    if value:
         from qof_cancer import __version__
 
         typer.echo(f"qof-cancer {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Show the version and exit.", is_eager=True, callback=_show_version
+    ),
+) -> None:
+    """QOF cancer indicators (CAN001, CAN004, CAN005) and PCN cancer screening from your own records."""
 
 
 # Each command group lives in its own module and registers itself on `app`.

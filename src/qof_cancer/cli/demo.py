@@ -1,7 +1,22 @@
-"""`qof-cancer demo`: a synthetic PCN, the current year in-year and the previous full year, end to end."""
+"""`qof-cancer demo`: a synthetic PCN run end to end, in a year that pays and in today's year.
+
+Three runs on the same synthetic extract:
+
+- 2023-24 in-year (15 November 2023), the last year the cancer indicators were paid on achievement, so the
+  worklist's pounds, the forecast and "patients to the upper threshold" are real money;
+- 2023-24 at the year end, what that year paid;
+- the current year in-year as a local scheme (`rules/schemes/example-icb.yaml`, an ICB-style pounds per
+  point), because nationally the indicators are retired and every national pound is 0.
+
+The practices' names and phone numbers come from a practice details file the demo writes beside the
+synthetic data (Ofcom's drama numbers, never a real line), the way a practice sets them once for `run`
+and `serve`.
+"""
 
 from __future__ import annotations
 
+import csv
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +32,33 @@ from qof_cancer.synth.like import demo_shapes
 from qof_cancer.worklist.messages import load_messages
 
 DEMO_SEED = 2026
+EXAMPLE_SCHEME = Path(__file__).parents[1] / "rules" / "schemes" / "example-icb.yaml"
+PAID_YEAR = "2023-24"
+PAID_YEAR_AS_OF = date(2023, 11, 15)
+# Today's year, run as a local scheme. Switch to "2026-27" (and the scheme file's `years`) once `run`
+# handles years after 2025-26 (issue 13); the synthetic extract then needs to reach into that year too.
+LOCAL_SCHEME_YEAR = "2025-26"
+_DEMO_NAMES = ("Riverside Surgery", "Hill Street Medical Centre", "Park View Practice", "Canal Side Surgery")
+
+
+def write_demo_practice_details(path: Path, practice_codes: list[str]) -> Path:
+    """A practice details file for the synthetic practices: names, drama phone numbers, addresses."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["practice_code", "name", "phone", "address", "signature"])
+        for i, code in enumerate(practice_codes):
+            name = _DEMO_NAMES[i % len(_DEMO_NAMES)] + (f" {i // len(_DEMO_NAMES) + 1}" if i >= 4 else "")
+            writer.writerow(
+                [
+                    code,
+                    name,
+                    f"01632 960{i + 1:03d}",
+                    f"{i + 1} High Street, Anytown AB1 2CD",
+                    "The practice team",
+                ]
+            )
+    return path
 
 
 @app.command()
@@ -29,7 +71,8 @@ def demo(
         int, typer.Option("--patients-per-practice", min=100, help="Patients per practice.")
     ] = 10_000,
 ) -> None:
-    """Generate a synthetic PCN and run the cancer indicators on it: this year so far and last year."""
+    """Generate a synthetic PCN and run it: a paid year (2023-24) in-year and at its end, and this year
+    as a local scheme."""
     console = Console(stderr=True)
     data = out / "data"
     with console.status(f"Generating {practices} synthetic practices of {patients_per_practice:,} patients"):
@@ -37,15 +80,17 @@ def demo(
         write_synthetic(
             data, "parquet", seed=DEMO_SEED, as_of=DEFAULT_AS_OF, params=SynthParams(), shapes=shapes
         )
-    ruleset_year = _year_of(DEFAULT_AS_OF)
+    codes = [f"Y9{i + 1:04d}" for i in range(practices)]
+    details = write_demo_practice_details(data / "practice-details.csv", codes)
+    messages = load_messages(practice_details=details)
     runs = [
-        (ruleset_year, DEFAULT_AS_OF, out / f"{ruleset_year}-in-year"),
-        (_previous(ruleset_year), None, out / _previous(ruleset_year)),
+        (PAID_YEAR, PAID_YEAR_AS_OF, None, out / f"{PAID_YEAR}-in-year"),
+        (PAID_YEAR, None, None, out / PAID_YEAR),
+        (LOCAL_SCHEME_YEAR, DEFAULT_AS_OF, EXAMPLE_SCHEME, out / f"{LOCAL_SCHEME_YEAR}-local-scheme"),
     ]
     stdout = Console()
-    messages = load_messages(practice_name="Demo Medical Centre", practice_phone="01632 960000")
     reports = []
-    for year, as_of, folder in runs:
+    for year, as_of, scheme, folder in runs:
         with console.status(f"Running {year}") as status:
             result = run_indicators(
                 data / "patients.parquet",
@@ -53,24 +98,23 @@ def demo(
                 year=year,
                 as_of=as_of,
                 out=folder,
-                today=DEFAULT_AS_OF,
+                scheme=scheme,
+                today=DEFAULT_AS_OF,  # the day the extract was taken: nothing in it is in the future
                 progress=lambda msg, status=status: status.update(msg),
             )
+        notes = []
         if "worklist" in result.tables:
-            result.files += write_messages(result.tables["worklist"], folder, messages, DEFAULT_AS_OF)
+            # The demo plays an in-year run on its achievement date, so its letters are dated that day.
+            today = as_of or DEFAULT_AS_OF
+            files = write_messages(result.tables["worklist"], folder, messages, result.period.ach, today)
+            result.files += files.written
+            notes = files.notes
         print_run_summary(result, stdout)
+        for note in notes:
+            stdout.print(f"[yellow]Messages:[/yellow] {note}")
         reports += [p for p in result.files if p.suffix == ".html"]
         stdout.print()
     stdout.print(f"Synthetic data: {data}")
+    stdout.print(f"Practice details: {details}")
     for report in reports:
         stdout.print(f"Report: {report.resolve()}")
-
-
-def _year_of(day) -> str:
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
-def _previous(year: str) -> str:
-    start = int(year[:4]) - 1
-    return f"{start}-{(start + 1) % 100:02d}"

@@ -54,7 +54,10 @@ PracticeDetailsOpt = Annotated[
     Path | None,
     typer.Option(
         "--practice-details",
-        help="CSV of practice_code, name, phone (and email, website, address, questionnaire_url, signature).",
+        envvar="QOF_CANCER_PRACTICE_DETAILS",
+        help="CSV of practice_code, name, phone (and email, website, address, questionnaire_url, "
+        "signature) for the texts and letters; without it (or --practice-name and --practice-phone) "
+        "none are written.",
     ),
 ]
 PracticeNameOpt = Annotated[

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from qof_cancer.api import run as run_indicators
 from qof_cancer.cli import app
+from qof_cancer.cli.inputs import as_of_warning, check_input_paths
 from qof_cancer.cli.options import (
     AsOfOpt,
     CodesOpt,
@@ -30,6 +31,11 @@ from qof_cancer.cli.options import (
 from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.terminal import print_run_summary
 from qof_cancer.worklist.messages import load_messages
+
+
+def _today() -> date:
+    """Today, for dating letters (one place, so a test can set the day)."""
+    return date.today()
 
 
 @app.command()
@@ -54,12 +60,14 @@ def run(
     console = Console(stderr=True)
     # Templates and practice details are checked before the (longer) run, so a bad one fails at once.
     messages = load_messages(templates, practice_details, practice_name, practice_phone)
+    check_input_paths(patients, events)
+    as_of_date = parse_as_of(as_of)
     with console.status("Starting") as status:
         result = run_indicators(
             patients,
             events,
             year=year,
-            as_of=parse_as_of(as_of),
+            as_of=as_of_date,
             codes=codes,
             out=out,
             scheme=scheme,
@@ -68,6 +76,15 @@ def run(
             spark_master=spark_master,
             progress=lambda msg: status.update(msg),
         )
+    notes = []
     if "worklist" in result.tables:
-        result.files += write_messages(result.tables["worklist"], out, messages, date.today())
-    print_run_summary(result, Console())
+        files = write_messages(result.tables["worklist"], out, messages, result.period.ach, _today())
+        result.files += files.written
+        notes = files.notes
+    stdout = Console()
+    print_run_summary(result, stdout)
+    capped = as_of_warning(as_of_date, result.period)
+    if capped:
+        stdout.print(f"[yellow]Warning:[/yellow] {capped}")
+    for note in notes:
+        stdout.print(f"[yellow]Messages:[/yellow] {note}")

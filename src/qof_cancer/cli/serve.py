@@ -9,14 +9,19 @@ import typer
 from rich.console import Console
 
 from qof_cancer.cli import app
+from qof_cancer.cli.inputs import check_input_paths
 from qof_cancer.cli.options import (
     AsOfOpt,
     CodesOpt,
     EventsOpt,
     OutOpt,
     PatientsOpt,
+    PracticeDetailsOpt,
+    PracticeNameOpt,
+    PracticePhoneOpt,
     SchemeOpt,
     SettingOpt,
+    TemplatesOpt,
     YearOpt,
     parse_as_of,
     parse_settings,
@@ -24,6 +29,12 @@ from qof_cancer.cli.options import (
 from qof_cancer.web import Dashboard, RunInputs
 from qof_cancer.web import serve as serve_dashboard
 from qof_cancer.web.security import check_host, is_loopback
+from qof_cancer.worklist.messages import missing_details_advice
+
+
+def _practice_codes(dash: Dashboard) -> list[str]:
+    result = dash.require_result()
+    return sorted({r["practice_code"] for r in result.summary_rows() if r["practice_code"]})
 
 
 @app.command()
@@ -36,6 +47,10 @@ def serve(
     out: OutOpt = Path("qof-cancer-output"),
     scheme: SchemeOpt = None,
     setting: SettingOpt = None,
+    templates: TemplatesOpt = None,
+    practice_details: PracticeDetailsOpt = None,
+    practice_name: PracticeNameOpt = None,
+    practice_phone: PracticePhoneOpt = None,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (default 127.0.0.1: this computer only).")
     ] = "127.0.0.1",
@@ -54,6 +69,7 @@ def serve(
 ) -> None:
     """Run the indicators and serve the dashboard: overview, indicators, patients, worklists, screening."""
     check_host(host, token)  # before the run, so a refused host costs nothing
+    check_input_paths(patients, events)
     inputs = RunInputs(
         patients=patients,
         events=events,
@@ -63,11 +79,19 @@ def serve(
         scheme=scheme,
         settings=parse_settings(setting),
         out=out,
+        templates=templates,
+        practice_details=practice_details,
+        practice_name=practice_name,
+        practice_phone=practice_phone,
     )
+    inputs.load_messages()  # a bad template or details file stops here, before the run
     dash = Dashboard(inputs, db or out / "dashboard.duckdb")
     console = Console(stderr=True)
     with console.status("Starting") as status:
         dash.run(progress=lambda msg: status.update(msg))
+    missing = dash.messages.missing(_practice_codes(dash)) if dash.messages is not None else []
+    if missing:
+        console.print(f"[yellow]Letters:[/yellow] {missing_details_advice(missing)}")
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     if token:

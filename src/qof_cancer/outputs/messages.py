@@ -3,33 +3,62 @@
 `messages/<PRACTICE>-sms.csv` has exactly the columns bulk SMS tools take (nhs_number, mobile, message);
 `messages/<PRACTICE>-letters.csv` lists the patients who need a letter instead, with the letter text and
 the code to record once it is sent. Files from an earlier run that this run did not write are removed,
-so the folder never mixes two runs.
+so the folder never mixes two runs. No file is written for a practice without details, nor at all when the
+run's achievement date has passed; `MessageFiles.notes` says why, in words for the terminal.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 
 from qof_cancer.outputs.files import write_rows_csv
-from qof_cancer.worklist.messages import LETTER_COLUMNS, SMS_COLUMNS, MessageSet, plan_messages
+from qof_cancer.worklist.messages import (
+    LETTER_COLUMNS,
+    SMS_COLUMNS,
+    MessageSet,
+    message_date_problem,
+    missing_details_advice,
+    plan_messages,
+)
 
-__all__ = ["write_messages"]
+__all__ = ["MessageFiles", "write_messages"]
 
 
-def write_messages(worklist: pa.Table, out: str | Path, messages: MessageSet, today: date) -> list[Path]:
-    """Write the SMS and letter files into `out/messages/`; return the paths written."""
+@dataclass
+class MessageFiles:
+    """The message files written, and why any were not."""
+
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def write_messages(
+    worklist: pa.Table, out: str | Path, messages: MessageSet, achievement_date: date, today: date
+) -> MessageFiles:
+    """Write the SMS and letter files into `out/messages/`, dated on the achievement date."""
     folder = Path(out) / "messages"
-    sms, letters = plan_messages(worklist.to_pylist(), messages, today)
-    written = []
-    for practice, rows in sorted(sms.items()):
-        written.append(write_rows_csv(folder / f"{practice}-sms.csv", SMS_COLUMNS, rows))
-    for practice, rows in sorted(letters.items()):
-        written.append(write_rows_csv(folder / f"{practice}-letters.csv", LETTER_COLUMNS, rows))
+    rows = worklist.to_pylist()
+    files = MessageFiles()
+    problem = message_date_problem(achievement_date, today)
+    if problem is not None:
+        rows = []
+        files.notes.append(problem)
+    else:
+        missing = messages.missing(r["practice_code"] for r in rows)
+        if missing:
+            files.notes.append(missing_details_advice(missing))
+    sms, letters = plan_messages(rows, messages, achievement_date)
+    written = files.written
+    for practice, texts in sorted(sms.items()):
+        written.append(write_rows_csv(folder / f"{practice}-sms.csv", SMS_COLUMNS, texts))
+    for practice, printed in sorted(letters.items()):
+        written.append(write_rows_csv(folder / f"{practice}-letters.csv", LETTER_COLUMNS, printed))
     if folder.is_dir():
         for stale in [*folder.glob("*-sms.csv"), *folder.glob("*-letters.csv")]:
             if stale not in written:
                 stale.unlink()
-    return written
+    return files

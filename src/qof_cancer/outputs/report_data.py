@@ -26,6 +26,8 @@ __all__ = [
     "input_quality_data",
 ]
 
+# The one mapping from outcome names to words, keyed by the model's outcome names (report and dashboard).
+# The entries for rules revision 2's names are here ahead of it; an unused entry is harmless.
 OUTCOME_WORDS = {
     "pca_unsuitable": "PCA: care unsuitable",
     "pca_dissent": "PCA: informed dissent",

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["print_run_summary"]
+__all__ = ["print_run_summary", "status_legend"]
 
 _STATUS = {
     "paid": "paid",
@@ -16,6 +16,38 @@ _STATUS = {
     "retired": "retired",
     "local_scheme": "local",
 }
+
+
+def status_legend(result: Any) -> list[str]:
+    """One line in words per payment status shown in the table: what "protected", "retired" and the rest
+    mean for this run's pounds."""
+    year = result.period.year
+    seen: dict[str, set[str]] = {}
+    for ind_id, ind in year.indicators.items():
+        seen.setdefault(ind.status, set()).add(ind_id)
+    words = {
+        "paid": "paid on this year's achievement: the points and pounds follow the numbers above.",
+        "unpaid": "computed, but no points are paid for this indicator this year.",
+        "income_protected": "income protection: paid at the points the practice achieved in {protected}, "
+        "whatever it achieves this year (computed from this extract), so more patients this year do not "
+        "change the pounds.",
+        "retired": "retired from national QOF: computed for good practice and local schemes, £0 "
+        "nationally. A local scheme file (--scheme) can pay it.",
+        "local_scheme": "paid by the local scheme {scheme}, not by national QOF.",
+    }
+    lines = []
+    for status in ("paid", "income_protected", "unpaid", "retired", "local_scheme"):
+        if status not in seen:
+            continue
+        inds = sorted(seen[status])
+        protected = ", ".join(
+            sorted(
+                {str(year.indicators[i].protected_year) for i in inds if year.indicators[i].protected_year}
+            )
+        )
+        text = words[status].format(protected=protected or "an earlier year", scheme=f"'{year.scheme}'")
+        lines.append(f"{_STATUS[status]} ({', '.join(inds)}): {text}")
+    return lines
 
 
 def _result_cell(row: dict) -> str:
@@ -53,6 +85,8 @@ def print_run_summary(result: Any, console: Console) -> None:
             end_section=row["indicator"] == last,
         )
     console.print(table)
+    for line in status_legend(result):
+        console.print(f"  {line}")
     load = result.load
     console.print(
         f"Read {load.patients_read:,} patients and {load.events_read:,} events; "

@@ -1,4 +1,8 @@
-"""worklist.xlsx: one formatted sheet per list, then the forecast and the PCA monitoring.
+"""worklist.xlsx: an About sheet first, then one formatted sheet per list, the forecast and the PCA
+monitoring.
+
+The About sheet stands on its own: what the workbook is for, the run it came from, what each sheet and
+the main columns mean and what the colours say, so a person opening it needs nothing else.
 
 Each sheet has a styled, frozen header row with an autofilter, columns sized to their contents, dates
 as real dates, pounds as currency, and the days left coloured as the deadline nears. The workbook is
@@ -20,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qof_cancer.outputs.files import atomic_path
 
-__all__ = ["SHEETS", "write_worklist_workbook"]
+__all__ = ["SHEETS", "COLUMN_NOTES", "build_worklist_workbook", "write_worklist_workbook"]
 
 # (sheet title, table, value of its `list` column or None for the whole table, what it is)
 SHEETS = (
@@ -45,6 +49,18 @@ SHEETS = (
         "Now, the year end as it stands, and the year end with the worklist done.",
     ),
     ("PCA monitoring", "pca_monitoring", None, "PCA rate by reason, this year against last year."),
+)
+# The columns a person acts on, in words (the About sheet).
+COLUMN_NOTES = (
+    ("action", "The next step: support contact; questionnaire + invitation; second invitation; review."),
+    ("step_by", "Take the next step by this date."),
+    ("due_date", "The deadline: after it the patient counts as not met this year."),
+    ("days_left", "Days from the achievement date to the deadline (red: under a week; amber: under four)."),
+    ("record_code", "The code to record once the step is done (record_term says what it is)."),
+    ("value_gbp", "What completing the list is worth, shared out per patient (£)."),
+    ("send_now", "TRUE when the text or letter for this step is ready to send now."),
+    ("mobile_usable", "TRUE when the mobile number can take a text; otherwise send a letter."),
+    ("note", "Anything else to know for this patient: windows past the year end, PCAs, invitations."),
 )
 _DATE_FORMAT = "dd-mmm-yyyy"
 _MONEY = "£#,##0.00"
@@ -97,13 +113,44 @@ def _fill_sheet(ws: Worksheet, columns: list[str], rows: list[dict]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
-def write_worklist_workbook(tables: Mapping[str, pa.Table], target: Path) -> list[Path]:
-    """Write the worklist tables of a run as an Excel workbook: [target], or [] (nothing written) when
-    the run has no worklist tables."""
-    if "worklist" not in tables:
-        return []
+def _fill_about(ws: Worksheet, tables: Mapping[str, pa.Table], facts: Mapping[str, str]) -> None:
+    bold = Font(bold=True)
+    ws.append(["QOF cancer worklist"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["This workbook names patients. Keep it inside the practice's own systems."])
+    ws.append([])
+    for key, value in facts.items():
+        ws.append([key, value])
+    ws.append([])
+    ws.append(["Sheet", "What it holds"])
+    for cell in ws[ws.max_row]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    for title, table_name, _list, text in SHEETS:
+        if table_name in tables:
+            ws.append([title, text])
+    ws.append([])
+    ws.append(["Column", "What it means"])
+    for cell in ws[ws.max_row]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    for column, text in COLUMN_NOTES:
+        ws.append([column, text])
+    ws.append([])
+    ws.append(
+        ["After each step", "Record the code in record_code; the next run takes the patient off the list."]
+    )
+    ws.cell(ws.max_row, 1).font = bold
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 100
+
+
+def build_worklist_workbook(
+    tables: Mapping[str, pa.Table], facts: Mapping[str, str] | None = None
+) -> Workbook:
+    """The workbook for a run's worklist tables (the About sheet first); `facts` are the run's year,
+    achievement date and the like, shown on the About sheet."""
     wb = Workbook()
-    wb.remove(wb.active)
+    _fill_about(wb.active, tables, facts or {})
+    wb.active.title = "About"
     for title, table_name, list_name, _about in SHEETS:
         table = tables.get(table_name)
         if table is None:
@@ -113,16 +160,17 @@ def write_worklist_workbook(tables: Mapping[str, pa.Table], target: Path) -> lis
         if list_name is not None:
             rows = [r for r in rows if r["list"] == list_name]
         _fill_sheet(wb.create_sheet(title), columns, rows)
-    about = wb.create_sheet("About")
-    about.append(["sheet", "what it holds"])
-    for title, table_name, _list, text in SHEETS:
-        if table_name in tables:
-            about.append([title, text])
-    about.append(["", "See docs/worklists.md for every column, and the code to record after each action."])
-    for cell in about[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    about.column_dimensions["A"].width = 20
-    about.column_dimensions["B"].width = 100
+    return wb
+
+
+def write_worklist_workbook(
+    tables: Mapping[str, pa.Table], target: Path, facts: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Write the worklist tables of a run as an Excel workbook: [target], or [] (nothing written) when
+    the run has no worklist tables."""
+    if "worklist" not in tables:
+        return []
+    wb = build_worklist_workbook(tables, facts)
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return [target]

@@ -186,7 +186,9 @@ def compute_data_quality(context: RunContext, settings: QualitySettings | None =
     return {
         "data_quality": _arrow(
             con,
-            f"SELECT {columns} FROM dq_result ORDER BY practice_code, ord, patient_id, date, code",
+            # Findings that change an indicator outcome first: those are the ones that cost money.
+            f"SELECT {columns} FROM dq_result "
+            "ORDER BY changes_outcome DESC NULLS LAST, practice_code, ord, patient_id, date, code",
             DATA_QUALITY_SCHEMA,
         ),
         "data_quality_summary": _arrow(con, _summary_sql(), SUMMARY_SCHEMA),

@@ -105,7 +105,9 @@ def create_app(dash: Dashboard, token: str | None = None, host: str = "127.0.0.1
     page(
         "/indicator/{indicator}",
         "indicator.html.j2",
-        lambda r: pages.indicator_data(dash, r.path_params["indicator"], q(r, "practice"), q(r, "outcome")),
+        lambda r: pages.indicator_data(
+            dash, r.path_params["indicator"], q(r, "practice"), q(r, "outcome"), r.query_params
+        ),
     )
     page(
         "/patient/{patient_id}",
@@ -118,20 +120,20 @@ def create_app(dash: Dashboard, token: str | None = None, host: str = "127.0.0.1
     page(
         "/data-quality",
         "data_quality.html.j2",
-        lambda r: lists.data_quality_data(dash, q(r, "practice"), q(r, "check")),
+        lambda r: lists.data_quality_data(dash, q(r, "practice"), q(r, "check"), r.query_params),
     )
     page("/benchmarks", "benchmarks.html.j2", lambda r: benchmarks_data(dash))
-    page("/screening", "screening.html.j2", lambda r: lists.screening_data(dash))
+    page("/screening", "screening.html.j2", lambda r: lists.screening_data(dash, None, r.query_params))
     page(
         "/screening/{table}",
         "screening.html.j2",
-        lambda r: lists.screening_data(dash, r.path_params["table"]),
+        lambda r: lists.screening_data(dash, r.path_params["table"], r.query_params),
     )
     page("/tables", "tables.html.j2", lambda r: pages.tables_data(dash))
     page(
         "/tables/{name}",
         "table.html.j2",
-        lambda r: pages.table_data(dash, r.path_params["name"], q(r, "practice")),
+        lambda r: pages.table_data(dash, r.path_params["name"], q(r, "practice"), r.query_params),
     )
     page("/status", "status.html.j2", lambda r: pages.status_data(dash))
     page("/load", "load.html.j2", lambda r: pages.status_data(dash))

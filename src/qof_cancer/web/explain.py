@@ -31,17 +31,9 @@ from qof_cancer.model.nodes import (
     TwoRecordsInYear,
 )
 from qof_cancer.model.years import Period
-from qof_cancer.outputs.report_data import OUTCOME_WORDS
+from qof_cancer.web.labels import OUTCOME_LABELS
 
 __all__ = ["OUTCOME_LABELS", "cluster_codes", "explain_patient", "condition_words", "headline"]
-
-OUTCOME_LABELS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "register": "On the register",
-    "not_on_register": "Not on the register",
-    **OUTCOME_WORDS,
-}
 
 
 def _d(day: date | None) -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from qof_cancer.errors import UserError
-from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_rows
+from qof_cancer.web.labels import LIST_HELP, LIST_LABELS, list_label
+from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_page, table_rows
+from qof_cancer.web.paging import arrow_page, page_number, paging, sort_options
 from qof_cancer.web.state import Dashboard, feature_table_name
+from qof_cancer.worklist.messages import message_date_problem, missing_details_advice, render_letter
 
 __all__ = [
     "WorklistFilters",
@@ -44,6 +47,13 @@ WORKLIST_SHOWN = (
     "note",
 )
 LETTER_LISTS = ("support_contact", "care_review")  # lists a letter can act on
+# The page's sections, in order: what can still be won first, then what cannot, then the PCA records.
+SECTIONS = (
+    ("todo", LETTER_LISTS, "To do"),
+    ("missed", ("missed",), "Missed: window closed"),
+    ("pca_housekeeping", ("pca_housekeeping",), "PCAs to re-record"),
+)
+SECTION_PAGE = 25
 FILTER_COLUMNS = ("practice_code", "indicator", "action", "list")
 
 
@@ -69,6 +79,8 @@ class WorklistFilters(dict):
                 raise UserError("due_within: expected 0 or more days")
         else:
             out["due_within"] = None
+        out["pages"] = {key: page_number(params.get(f"page_{key}"), f"page_{key}") for key, _, _ in SECTIONS}
+        out["per_page"] = _per_page(params)
         out["sort"] = params.get("sort") or None
         direction = (params.get("dir") or "asc").lower()
         if direction not in ("asc", "desc"):
@@ -78,12 +90,19 @@ class WorklistFilters(dict):
 
 
 def _filtered(
-    dash: Dashboard, filters: WorklistFilters, limit: int | None
+    dash: Dashboard,
+    filters: WorklistFilters,
+    limit: int | None,
+    lists: tuple[str, ...] | None = None,
+    offset: int = 0,
 ) -> tuple[list[str], list[dict], int]:
     result = dash.require_result()
     table = feature_table_name("worklist")
     columns = dash.columns(table)
     where, params = [], []
+    if lists is not None and "list" in columns:
+        where.append(f'"list" IN ({", ".join("?" for _ in lists)})')
+        params.extend(lists)
     for column in FILTER_COLUMNS:
         if filters.get(column) and column in columns:
             where.append(f'"{column}" = ?')
@@ -99,18 +118,63 @@ def _filtered(
     if sort and sort not in columns:
         raise UserError(f"sort {sort!r}: choose one of {', '.join(columns)}")
     order = sort or next((c for c in ("days_left", "due_date") if c in columns), columns[0])
-    tie = [c for c in ("practice_code", "patient_id") if c in columns and c != order]
+    # Ties: the patient worth most first, then a stable order.
+    tie = [c for c in ("value_gbp", "practice_code", "patient_id") if c in columns and c != order]
     sql_where = f" WHERE {' AND '.join(where)}" if where else ""
     total = dash.query(f'SELECT count(*) AS n FROM "{table}"{sql_where}', params)[0]["n"]
     order_sql = ", ".join(
-        [f'"{order}" {filters.get("dir", "asc").upper()} NULLS LAST', *[f'"{c}"' for c in tie]]
+        [
+            f'"{order}" {filters.get("dir", "asc").upper()} NULLS LAST',
+            *[f'"{c}" DESC NULLS LAST' if c == "value_gbp" else f'"{c}"' for c in tie],
+        ]
     )
-    sql = f'SELECT * FROM "{table}"{sql_where} ORDER BY {order_sql}' + (f" LIMIT {limit}" if limit else "")
+    sql = f'SELECT * FROM "{table}"{sql_where} ORDER BY {order_sql}'
+    if limit:
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
     return columns, dash.query(sql, params), total
 
 
+def _per_page(params: Any) -> int | None:
+    raw = params.get("per_page") or ""
+    if not raw.strip():
+        return None
+    try:
+        size = int(raw)
+    except ValueError:
+        raise UserError(f"per_page {raw!r}: expected a number of rows") from None
+    if not 1 <= size <= PAGE_LIMIT:
+        raise UserError(f"per_page: choose 1 to {PAGE_LIMIT} rows")
+    return size
+
+
+def _section_rows(rows: list[dict]) -> list[dict]:
+    """What a worklist row shows a person: the next step, the code to record, a phone or the letter."""
+    out = []
+    for r in rows:
+        phone = r.get("mobile_phone") if r.get("mobile_usable") else None
+        out.append(
+            {
+                **r,
+                "list_label": list_label(r.get("list")),
+                "contact": phone
+                or (
+                    f"letter ({str(r.get('mobile_status') or 'no mobile').replace('_', ' ')})"
+                    if "mobile_status" in r
+                    else None
+                ),
+                "message_label": (
+                    ("text" if r.get("mobile_usable") and r.get("nhs_number") else "letter") + " ready"
+                )
+                if r.get("message") and r.get("send_now")
+                else None,
+            }
+        )
+    return out
+
+
 def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
-    """The worklist filtered and sorted, or `available: False` when this run has no worklist table."""
+    """The worklist filtered and sorted, in sections (to do now; missed; PCAs to re-record), each paged;
+    or `available: False` when this run has no worklist table."""
     result = dash.require_result()
     if "worklist" not in result.tables:
         return {"available": False, "filters": dict(filters)}
@@ -125,13 +189,33 @@ def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
         for c in FILTER_COLUMNS
         if c in columns
     }
+    sections = []
+    if "list" in columns:
+        for key, lists, title in SECTIONS:
+            if filters.get("list") and filters["list"] not in lists:
+                continue
+            count = _filtered(dash, filters, 1, lists)[2]
+            size = filters.get("per_page") or SECTION_PAGE
+            where = paging(count, filters.get("pages", {}).get(key, 1), size)
+            section_rows = _filtered(dash, filters, size, lists, where["offset"])[1]
+            sections.append(
+                {
+                    "key": key,
+                    "title": title,
+                    "help": [LIST_HELP[n] for n in lists],
+                    "rows": _section_rows(section_rows),
+                    "paging": where,
+                }
+            )
     shown = [c for c in WORKLIST_SHOWN if c in columns] or columns
     return {
         "available": True,
         "filters": dict(filters),
         "choices": choices,
+        "list_labels": LIST_LABELS,
         "columns": columns,
         "shown": shown,
+        "sections": sections,
         "rows": rows,
         "total": total,
         "limit": PAGE_LIMIT,
@@ -157,67 +241,97 @@ def worklist_csv(dash: Dashboard, filters: WorklistFilters) -> str:
 
 
 def worklist_xlsx(dash: Dashboard, filters: WorklistFilters) -> bytes:
-    """The filtered worklist as an Excel workbook, one sheet per list when there is a list column."""
+    """The filtered worklist as the same formatted workbook `run` writes (About sheet first)."""
     _require_worklist(dash)
     if not excel_available():
         raise NotFound(
             "Excel downloads need openpyxl (pip install openpyxl); the CSV download has the same rows"
         )
-    from openpyxl import Workbook
+    import pyarrow as pa
 
-    columns, rows, _ = _filtered(dash, filters, None)
-    book = Workbook(write_only=True)
-    groups: dict[str, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(str(row.get("list") or "worklist"), []).append(row)
-    for name, members in (groups or {"worklist": []}).items():
-        sheet = book.create_sheet(title=name[:31])
-        sheet.append(columns)
-        for row in members:
-            sheet.append([row[c] for c in columns])
+    from qof_cancer.api import workbook_facts
+    from qof_cancer.outputs.worklist_excel import build_worklist_workbook
+
+    result = dash.require_result()
+    _, rows, _ = _filtered(dash, filters, None)
+    tables = dict(result.tables)
+    tables["worklist"] = pa.Table.from_pylist(rows, schema=result.tables["worklist"].schema)
     buf = io.BytesIO()
-    book.save(buf)
+    build_worklist_workbook(tables, workbook_facts(result)).save(buf)
     return buf.getvalue()
 
 
 def letters_data(dash: Dashboard, filters: WorklistFilters) -> dict:
-    """One letter per patient on the filtered lists that a letter can act on (not 'missed' or housekeeping)."""
+    """The letters for the filtered rows whose message is due now, rendered as `run` writes them: with the
+    practice's details, dated on the achievement date. None for a practice without details, nor for a
+    past achievement date; `problems` says why in words."""
     _require_worklist(dash)
+    result = dash.require_result()
+    ach = result.period.ach
     _, rows, _ = _filtered(dash, filters, None)
-    letters = [r for r in rows if r.get("list") in (None, *LETTER_LISTS)]
+    due = [r for r in rows if r.get("message") and r.get("send_now")]
+    messages = dash.messages or dash.inputs.load_messages()
+    problems = []
+    problem = message_date_problem(ach, dash.inputs.today or date.today())
+    if problem is not None:
+        problems.append(problem)
+        due = []
+    missing = messages.missing({r["practice_code"] for r in due})
+    if missing:
+        problems.append(missing_details_advice(missing))
+    letters = [
+        {**r, "letter": render_letter(messages, r, ach)} for r in due if r["practice_code"] not in missing
+    ]
     return {
         "letters": letters,
+        "problems": problems,
         "filters": dict(filters),
-        "achievement_date": dash.require_result().period.ach,
+        "achievement_date": ach,
     }
 
 
-def data_quality_data(dash: Dashboard, practice: str | None = None, check: str | None = None) -> dict:
-    """The data-quality summary and findings, or `available: False`."""
+def data_quality_data(
+    dash: Dashboard, practice: str | None = None, check: str | None = None, params: Any = None
+) -> dict:
+    """The data-quality summary and one page of findings (those that change an outcome first), or
+    `available: False`."""
     result = dash.require_result()
     present = [n for n in ("data_quality_summary", "data_quality") if n in result.tables]
     if not present:
         return {"available": False}
     out: dict[str, Any] = {"available": True, "practice": practice, "check": check, "tables": []}
+    equals = {"practice_code": practice, "check": check}
     for name in present:
-        rows = table_rows(dash, name, {"practice_code": practice, "check": check}, PAGE_LIMIT)
+        if name == "data_quality":
+            order = 'changes_outcome DESC NULLS LAST, practice_code, "check", patient_id'
+            page = table_page(dash, name, equals, params or {}, order)
+        else:
+            # The checks that found something, those that change outcomes first; the zeros are noise.
+            rows = table_rows(dash, name, equals, None)
+            rows = [r for r in rows if r.get("findings")]
+            rows.sort(key=lambda r: (-(r.get("patients_outcome_changed") or 0), -(r.get("findings") or 0)))
+            page = {"rows": rows[:PAGE_LIMIT]}
         out["tables"].append(
             {
                 "name": name,
                 "columns": result.tables[name].column_names,
-                "rows": rows,
-                "total": result.tables[name].num_rows,
+                **page,
+                "total": page["paging"]["total"] if "paging" in page else result.tables[name].num_rows,
             }
         )
     return out
 
 
+SCREENING_INDEX_ROWS = 60  # longer tables get a link to their own, paged page
 SCREENING_SHOWN = ("pcn_summary", "coverage", "groups", "contacts", "results_pending", "non_responders")
 
 
-def screening_data(dash: Dashboard, table: str | None = None) -> dict:
-    """The screening tables computed on the same inputs (run on demand), or how to start that run."""
+def screening_data(dash: Dashboard, table: str | None = None, params: Any = None) -> dict:
+    """The screening tables computed on the same inputs (run on demand), or how to start that run. The
+    index shows the short tables whole and links to the long ones; a table's own page is paged, sortable
+    and filtered to one programme."""
     dash.require_result()
+    params = params or {}
     screening = dash.screening
     if screening is None:
         return {"available": False, "status": dash.screening_status.as_dict()}
@@ -226,15 +340,31 @@ def screening_data(dash: Dashboard, table: str | None = None) -> dict:
     )
     if table is not None and table not in screening.tables:
         raise NotFound(f"screening table {table} is not in this run")
-    tables = []
+    tables, links = [], []
     for name in [table] if table else names:
         t = screening.tables[name]
+        if table is None and t.num_rows > SCREENING_INDEX_ROWS:
+            links.append({"name": name, "total": t.num_rows})
+            continue
+        programmes = (
+            sorted(set(t.column("programme").to_pylist()) - {None}) if "programme" in t.column_names else []
+        )
+        programme = params.get("programme") or None
+        if programme is not None and programme not in programmes:
+            raise UserError(f"programme {programme!r}: choose one of {', '.join(programmes) or 'none'}")
+        sort, direction = sort_options(params, t.column_names)
+        rows, at = arrow_page(t, page_number(params.get("page")), sort, direction, {"programme": programme})
         tables.append(
             {
                 "name": name,
                 "columns": t.column_names,
-                "rows": t.slice(0, PAGE_LIMIT).to_pylist(),
-                "total": t.num_rows,
+                "rows": rows,
+                "total": at["total"],
+                "paging": at,
+                "programmes": programmes,
+                "programme": programme,
+                "sort": sort,
+                "dir": direction,
             }
         )
     return {
@@ -243,5 +373,6 @@ def screening_data(dash: Dashboard, table: str | None = None) -> dict:
         "warnings": list(screening.warnings),
         "names": names,
         "tables": tables,
+        "links": links,
         "status": dash.screening_status.as_dict(),
     }

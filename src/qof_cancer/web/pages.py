@@ -14,7 +14,9 @@ from qof_cancer.engine.reference import Event, Patient
 from qof_cancer.errors import UserError
 from qof_cancer.model.nodes import current_outcome
 from qof_cancer.outputs import report_data
-from qof_cancer.web.explain import OUTCOME_LABELS, explain_patient
+from qof_cancer.web.explain import explain_patient
+from qof_cancer.web.labels import OUTCOME_LABELS, list_label
+from qof_cancer.web.paging import arrow_page, page_number, paging, sort_options, sql_order
 from qof_cancer.web.state import Dashboard, feature_table_name
 from qof_cancer.web.timeline import timeline_data
 
@@ -57,9 +59,7 @@ def overview_data(dash: Dashboard, practice: str | None = None) -> dict:
     practice = _check_practice(result, practice)
     practices = [p for p in report_data.practice_data(result) if practice in (None, p["code"])]
     pcns = [] if practice else report_data.pcn_data(result)
-    forecast = None
-    if "forecast" in result.tables:
-        forecast = table_rows(dash, "forecast", {"practice_code": practice} if practice else {})
+    forecast = _forecast_summary(result, practice)
     return {
         "header": report_data.header_data(result, datetime.now().strftime("%Y-%m-%d %H:%M"), _version()),
         "practice": practice,
@@ -74,17 +74,57 @@ def overview_data(dash: Dashboard, practice: str | None = None) -> dict:
     }
 
 
+def _forecast_summary(result: Any, practice: str | None) -> dict | None:
+    """Per practice and indicator, in a line each: achievement and pounds now, at the year end as it
+    stands, and with the worklist done, and the patients and pounds to the next threshold."""
+    data = report_data.forecast_data(result)
+    if data is None:
+        return None
+    lines = []
+    for block in data["blocks"]:
+        if practice not in (None, block["practice"]):
+            continue
+        done = block.get("year_end_worklist_done")
+        as_is = block["year_end_as_is"]
+        end = as_is  # from where the year ends if nothing more is recorded
+        if end["patients_to_lower"]:
+            to_next, threshold = end["patients_to_lower"], "lower"
+        else:
+            to_next, threshold = end["patients_to_upper"] or 0, "upper"
+        lines.append(
+            {
+                "practice": block["practice"],
+                "indicator": block["indicator"],
+                "cells": [block[k] for k, _ in data["scenarios"]],
+                "gain_gbp": (done["payment_gbp"] - as_is["payment_gbp"]) if done else None,
+                "worklist_patients": done["worklist_patients"] if done else None,
+                "to_next": to_next,
+                "threshold": threshold,
+                "per_patient_gbp": end["pounds_per_extra_patient"],
+            }
+        )
+    return {"scenarios": data["scenarios"], "lines": lines}
+
+
 def summary_data(dash: Dashboard) -> dict:
     """The rows of summary.csv."""
     result = dash.require_result()
     return {"columns": result.summary.column_names, "rows": result.summary_rows()}
 
 
+INDICATOR_SORTS = ("practice_code", "patient_id", "outcome", "rule", "can_dat", "due_date")
+
+
 def indicator_data(
-    dash: Dashboard, indicator: str, practice: str | None = None, outcome: str | None = None
+    dash: Dashboard,
+    indicator: str,
+    practice: str | None = None,
+    outcome: str | None = None,
+    params: Any = None,
 ) -> dict:
     """An indicator's patients by outcome, with the deciding rule in plain English."""
     result = dash.require_result()
+    query = params or {}
     ids = [i.id for i in result.ruleset.indicators]
     if indicator not in ids:
         raise NotFound(f"indicator {indicator} is not in this run (choose {', '.join(ids)})")
@@ -116,10 +156,17 @@ def indicator_data(
         where.append("outcome = ?")
         params.append(outcome)
     total = dash.query(f"SELECT count(*) AS n FROM outcomes WHERE {' AND '.join(where)}", params)[0]["n"]
+    at = paging(total, page_number(query.get("page")))
+    sort, direction = sort_options(query, list(INDICATOR_SORTS))
+    # By default what needs doing first: not met, then the rest, the soonest due date first.
+    default = (
+        "CASE outcome WHEN 'not_met' THEN 0 WHEN 'met' THEN 2 ELSE 1 END, due_date NULLS LAST, "
+        "practice_code, patient_id"
+    )
     patients = dash.query(
         "SELECT practice_code, patient_id, outcome, rule, reason, can_dat, due_date FROM outcomes "
-        f"WHERE {' AND '.join(where)} ORDER BY outcome, due_date NULLS LAST, practice_code, patient_id "
-        f"LIMIT {PAGE_LIMIT}",
+        f"WHERE {' AND '.join(where)} ORDER BY {sql_order(sort, direction, default)} "
+        f"LIMIT {at['size']} OFFSET {at['offset']}",
         params,
     )
     for p in patients:
@@ -146,18 +193,19 @@ def indicator_data(
         "summary": summary,
         "patients": patients,
         "total": total,
-        "limit": PAGE_LIMIT,
+        "paging": at,
+        "sort": sort,
+        "dir": direction,
+        "sorts": INDICATOR_SORTS,
     }
 
 
 def patient_data(dash: Dashboard, patient_id: str) -> dict:
     """A patient's records that matter, their outcomes, the rule trace and what would change."""
     result = dash.require_result()
-    found = dash.query(
-        "SELECT patient_id, practice_code, pcn_code, registration_start, registration_end, date_of_death "
-        "FROM patients WHERE patient_id = ?",
-        [patient_id],
-    )
+    wanted = ["patient_id", "practice_code", "pcn_code", "registration_start", "registration_end"]
+    wanted += [c for c in ("date_of_death", "nhs_number") if c in dash.columns("patients")]
+    found = dash.query(f"SELECT {', '.join(wanted)} FROM patients WHERE patient_id = ?", [patient_id])
     if not found:
         raise NotFound("no patient with that id in this run")
     prow = found[0]
@@ -180,11 +228,25 @@ def patient_data(dash: Dashboard, patient_id: str) -> dict:
     explanation = explain_patient(result, patient, {r["indicator"]: r for r in outcome_rows})
     period = result.period
     return {
-        "patient": prow,
+        "patient": {"date_of_death": None, "nhs_number": None, **prow},
         "period": {"year": period.year.id, "ppsd": period.ppsd, "pped": period.pped, "ach": period.ach},
         "explanation": explanation,
         "timeline": timeline_data(result, events, explanation["can_dat"]),
+        "findings": _patient_rows(dash, "data_quality", patient_id, "changes_outcome DESC, date"),
+        "worklist": [
+            {**r, "list_label": list_label(r.get("list"))}
+            for r in _patient_rows(dash, "worklist", patient_id, "days_left, indicator")
+        ],
+        "features": sorted(result.tables),
     }
+
+
+def _patient_rows(dash: Dashboard, name: str, patient_id: str, order: str) -> list[dict]:
+    """One patient's rows of a feature table ([] when the run has no such table)."""
+    table = feature_table_name(name)
+    if "patient_id" not in dash.columns(table):
+        return []
+    return dash.query(f'SELECT * FROM "{table}" WHERE patient_id = ? ORDER BY {order}', [patient_id])
 
 
 def table_rows(
@@ -203,6 +265,34 @@ def table_rows(
     return dash.query(sql + (f" LIMIT {int(limit)}" if limit else ""), params)
 
 
+def table_page(
+    dash: Dashboard,
+    name: str,
+    equals: dict[str, Any] | None,
+    params: Any,
+    default_order: str,
+) -> dict:
+    """One page of a feature table, filtered on equal columns and sorted: `rows`, `paging`, `sort`, `dir`."""
+    table = feature_table_name(name)
+    columns = dash.columns(table)
+    sort, direction = sort_options(params, columns)
+    where, values = [], []
+    for column, value in (equals or {}).items():
+        if value in (None, "") or column not in columns:
+            continue
+        where.append(f'"{column}" = ?')
+        values.append(value)
+    sql_where = f" WHERE {' AND '.join(where)}" if where else ""
+    total = dash.query(f'SELECT count(*) AS n FROM "{table}"{sql_where}', values)[0]["n"]
+    at = paging(total, page_number(params.get("page")))
+    rows = dash.query(
+        f'SELECT * FROM "{table}"{sql_where} ORDER BY {sql_order(sort, direction, default_order)} '
+        f"LIMIT {at['size']} OFFSET {at['offset']}",
+        values,
+    )
+    return {"columns": columns, "rows": rows, "paging": at, "sort": sort, "dir": direction}
+
+
 def tables_data(dash: Dashboard) -> dict:
     """Every table this run produced besides the outcomes and summary, with its size."""
     result = dash.require_result()
@@ -215,30 +305,29 @@ def tables_data(dash: Dashboard) -> dict:
     return {"tables": tables}
 
 
-def table_data(dash: Dashboard, name: str, practice: str | None = None) -> dict:
-    """One table, generically: columns and rows (the first PAGE_LIMIT)."""
+def table_data(dash: Dashboard, name: str, practice: str | None = None, params: Any = None) -> dict:
+    """One table, generically: columns and one page of rows, sortable by any column."""
     result = dash.require_result()
+    params = params or {}
     if name == "rejects":
         table = result.rejects
-        rows = [r for r in table.to_pylist()[:PAGE_LIMIT]]
+        sort, direction = sort_options(params, table.column_names)
+        rows, at = arrow_page(table, page_number(params.get("page")), sort, direction)
         return {
             "name": name,
             "columns": table.column_names,
             "rows": rows,
             "total": table.num_rows,
-            "limit": PAGE_LIMIT,
+            "paging": at,
+            "sort": sort,
+            "dir": direction,
         }
     if name not in result.tables:
         raise NotFound(f"table {name} is not in this run")
     table = result.tables[name]
-    rows = table_rows(dash, name, {"practice_code": practice}, PAGE_LIMIT)
-    return {
-        "name": name,
-        "columns": table.column_names,
-        "rows": rows,
-        "total": table.num_rows,
-        "limit": PAGE_LIMIT,
-    }
+    first = '"' + table.column_names[0] + '"'
+    page = table_page(dash, name, {"practice_code": practice}, params, first)
+    return {"name": name, **page, "columns": table.column_names, "total": page["paging"]["total"]}
 
 
 def status_data(dash: Dashboard) -> dict:

@@ -22,6 +22,7 @@ import pyarrow as pa
 from qof_cancer.api import RunResult
 from qof_cancer.api import run as run_indicators
 from qof_cancer.errors import UserError
+from qof_cancer.worklist.messages import MessageSet, load_messages
 
 __all__ = ["RunInputs", "JobStatus", "Dashboard", "feature_table_name"]
 
@@ -39,6 +40,14 @@ class RunInputs:
     settings: Mapping[str, Mapping[str, Any]] | None = None
     out: Path | None = None
     today: date | None = None
+    templates: Path | None = None
+    practice_details: Path | None = None
+    practice_name: str | None = None
+    practice_phone: str | None = None
+
+    def load_messages(self) -> MessageSet:
+        """The message templates and practice details, checked (a UserError names what is wrong)."""
+        return load_messages(self.templates, self.practice_details, self.practice_name, self.practice_phone)
 
 
 @dataclass
@@ -82,6 +91,7 @@ class Dashboard:
     status: JobStatus = field(default_factory=JobStatus)
     screening: Any = None  # a screening.ScreeningResult once run
     screening_status: JobStatus = field(default_factory=JobStatus)
+    messages: MessageSet | None = None
     _con: duckdb.DuckDBPyConnection | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -90,6 +100,7 @@ class Dashboard:
         """Run the engine now (in this thread) and swap the result in. Raises UserError on bad input."""
         inputs = inputs or self.inputs
         say = progress or (lambda _m: None)
+        messages = inputs.load_messages()
         self.db.parent.mkdir(parents=True, exist_ok=True)
         fresh = self.db.with_name(self.db.name + ".new")
         for leftover in (fresh, Path(f"{fresh}.wal")):
@@ -116,6 +127,7 @@ class Dashboard:
             self._con = duckdb.connect(str(self.db), read_only=True)
             self.result = result
             self.inputs = inputs
+            self.messages = messages
             self.screening = None  # computed from the old inputs
             self.screening_status = JobStatus()
 

@@ -188,11 +188,14 @@ def collect_records(
     return out
 
 
-def _missed_note(acts: IndicatorActions, window_end: date, period: Period, start: date | None) -> str:
+def _missed_why(acts: IndicatorActions, window_end: date, period: Period, start: date | None) -> str:
     if window_end < period.ach or start is not None:
-        why = f"the window ({acts.window} from diagnosis) closed on {_fmt(window_end)}"
-    else:
-        why = f"{period.year.id} is over"
+        return f"the window ({acts.window} from diagnosis) closed on {_say(window_end)}"
+    return f"{period.year.id} is over"
+
+
+def _missed_note(acts: IndicatorActions, window_end: date, period: Period, start: date | None) -> str:
+    why = _missed_why(acts, window_end, period, start)
     return f"{why}: counts as not met this year. Still worth offering, for the patient's sake."
 
 
@@ -201,7 +204,13 @@ def _months_between(start: date, end: date) -> int:
 
 
 def _fmt(day: date) -> str:
+    """A date in a data column (pca_this_year): ISO, as in every other date column."""
     return day.isoformat()
+
+
+def _say(day: date) -> str:
+    """A date in a note a person reads: 18 Jul 2026."""
+    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True)
@@ -238,7 +247,7 @@ def _review_step(acts: IndicatorActions, start: date, due: date, invites: list[d
             by,
             acts.invitation,
             "reminder",
-            f"first invitation {_fmt(invites[0])}; the second must be at least {acts.invite_gap_days} days later",
+            f"first invitation {_say(invites[0])}; the second must be at least {acts.invite_gap_days} days later",
         )
     note = "" if gap_ok else "too late for a second invitation before the due date: book the review directly"
     return _Step("review", start, due, acts.completing, None, note)
@@ -287,42 +296,28 @@ def build_worklist(
             "mobile_usable": mobile_status == "mobile",
             "email": c["email"],
         }
-        on_list = c["outcome_done"] == "met" and start is not None
-        if on_list:
-            rows.append(_action_row(base, acts, clusters, period, start, invites, pca_words, values))
+        # One row, so one instruction, per patient and indicator: the action when the worklist can still
+        # meet it; else re-recording a PCA that lapsed with the QOF year, when there is one; else missed.
+        earlier_pcas = sorted(
+            ((d, o, cl) for o, cl in acts.in_year_pcas for cl2, d in dated if cl2 == cl and dx <= d < ppsd),
+            reverse=True,
+        )
+        if c["outcome_done"] == "met" and start is not None:
+            row = _action_row(base, acts, clusters, period, start, invites, pca_words, values)
+            if earlier_pcas:
+                d, o, _ = earlier_pcas[0]
+                lapsed = f"{_PCA_WORDS[o]} recorded {_say(d)}, before {_say(ppsd)}, does not count this year"
+                row["note"] = "; ".join(n for n in (row["note"], lapsed) if n)
+            rows.append(row)
+        elif earlier_pcas:
+            d, o, cl = earlier_pcas[0]
+            row = _housekeeping_row(base, o, cl, d, clusters, period)
+            if c["outcome_as_is"] == "not_met":
+                why = _missed_why(acts, window_end, period, start)
+                row["note"] += f"; if it no longer applies, the patient counts as not met ({why})"
+            rows.append(row)
         elif c["outcome_as_is"] == "not_met":
-            code, term, code_note = record_code(clusters, acts.completing)
-            rows.append(
-                {
-                    **base,
-                    "list": "missed",
-                    "action": "none this year: window closed",
-                    "step_from": None,
-                    "step_by": None,
-                    "due_date": window_end,
-                    "days_left": (window_end - ach).days,
-                    "outcome_if_done": "not_met",
-                    "value_gbp": values.get(("missed", c["practice_code"], c["indicator"])),
-                    "record_cluster": acts.completing,
-                    "record_code": code,
-                    "record_term": term,
-                    "record_code_note": code_note,
-                    "message": None,
-                    "send_now": False,
-                    "note": _missed_note(acts, window_end, period, start),
-                }
-            )
-        # PCA housekeeping: in-year-only PCA records made before this year, for patients who still count.
-        for outcome, cluster in acts.in_year_pcas:
-            earlier = [d for cl, d in dated if cl == cluster and dx <= d < ppsd]
-            if earlier:
-                rows.append(_housekeeping_row(base, outcome, cluster, earlier[-1], clusters, period))
-        if not on_list and acts.invitation:
-            earlier = [d for cl, d in dated if cl == acts.invitation and dx <= d < ppsd]
-            if earlier and c["outcome_as_is"] == "not_met":
-                rows.append(
-                    _housekeeping_row(base, "pca_no_response", acts.invitation, earlier[-1], clusters, period)
-                )
+            rows.append(_missed_row(base, acts, clusters, period, start, values))
     order = {name: i for i, name in enumerate(LISTS)}
     rows.sort(
         key=lambda r: (
@@ -335,6 +330,36 @@ def build_worklist(
         )
     )
     return [{f.name: r.get(f.name) for f in WORKLIST_SCHEMA} for r in rows]
+
+
+def _missed_row(
+    base: dict,
+    acts: IndicatorActions,
+    clusters: ClusterSet,
+    period: Period,
+    start: date | None,
+    values: Mapping[tuple[str, str, str], float | None],
+) -> dict:
+    window_end = base["window_end"]
+    code, term, code_note = record_code(clusters, acts.completing)
+    return {
+        **base,
+        "list": "missed",
+        "action": "none this year: window closed",
+        "step_from": None,
+        "step_by": None,
+        "due_date": window_end,
+        "days_left": (window_end - period.ach).days,
+        "outcome_if_done": "not_met",
+        "value_gbp": values.get(("missed", base["practice_code"], acts.indicator)),
+        "record_cluster": acts.completing,
+        "record_code": code,
+        "record_term": term,
+        "record_code_note": code_note,
+        "message": None,
+        "send_now": False,
+        "note": _missed_note(acts, window_end, period, start),
+    }
 
 
 def _action_row(
@@ -368,7 +393,7 @@ def _action_row(
         )
     if window_end > period.pped:
         notes.append(
-            f"the window runs to {_fmt(window_end)}, past the year end: done by {_fmt(period.pped)} it "
+            f"the window runs to {_say(window_end)}, past the year end: done by {_say(period.pped)} it "
             f"counts as met this year; otherwise the patient is excluded this year and counts in the next"
         )
     code, term, code_note = record_code(clusters, step.cluster)
@@ -399,18 +424,11 @@ def _housekeeping_row(
 ) -> dict:
     code, term, code_note = record_code(clusters, cluster)
     what = _PCA_WORDS[outcome]
-    if outcome == "pca_no_response":
-        action = "invite again this year"
-        note = (
-            f"invitation recorded {_fmt(recorded)}, before {_fmt(period.ppsd)}: only invitations in "
-            f"{period.year.id} count towards the two-invitation PCA"
-        )
-    else:
-        action = f"re-record {what} if it still applies"
-        note = (
-            f"{what} recorded {_fmt(recorded)}, before {_fmt(period.ppsd)}: it counts only in the QOF year "
-            f"it is recorded in, so it does not count in {period.year.id}"
-        )
+    action = f"re-record {what} if it still applies"
+    note = (
+        f"{what} recorded {_say(recorded)}, before {_say(period.ppsd)}: it counts only in the QOF year "
+        f"it is recorded in, so it does not count in {period.year.id}"
+    )
     return {
         **base,
         "list": "pca_housekeeping",

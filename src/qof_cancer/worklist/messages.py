@@ -2,8 +2,15 @@
 
 Templates are Jinja2 files, `<kind>_<channel>.j2` for kind support, invitation or reminder and channel
 sms or letter. The bundled ones are in `worklist/templates/`; a folder given with `--templates` replaces
-any of them by file name. Practice details (name, phone, ...) come from a practice details file or
-options; anything not given reads as a sensible placeholder, never as a blank.
+any of them by file name. Practice details (name and phone, and optionally address, email, website,
+questionnaire link and signature) come from a practice details file or options. A practice without a
+name and a phone number gets no messages at all: a letter headed "Telephone: the surgery" must never
+reach a patient. Letters are dated on the run's achievement date, and none are written for a date that
+has passed (they would ask for a booking "before" a day already gone).
+
+A text can be read by anyone who shares the phone, so the bundled texts name the practice and ask the
+patient to call; they never mention cancer, a diagnosis or a review of one. Letters, sent in an envelope
+to the patient, can say more.
 
 A text must fit two SMS segments (306 GSM characters, or 134 when a character outside the GSM alphabet
 forces Unicode); every SMS template is checked against each practice's details before the run.
@@ -12,14 +19,15 @@ forces Unicode); every SMS template is checked against each practice's details b
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
 import jinja2
 
 from qof_cancer.errors import UserError
+from qof_cancer.inputs.phones import classify_uk_phone
 
 __all__ = [
     "BUNDLED_TEMPLATES",
@@ -30,11 +38,15 @@ __all__ = [
     "MessageSet",
     "load_practice_details",
     "load_messages",
+    "message_date_problem",
+    "missing_details_advice",
     "sms_segments",
     "long_date",
     "SMS_COLUMNS",
     "LETTER_COLUMNS",
     "plan_messages",
+    "booking_by",
+    "render_letter",
 ]
 
 BUNDLED_TEMPLATES = Path(__file__).parent / "templates"
@@ -88,10 +100,10 @@ def long_date(day: date | str | None) -> str:
 
 @dataclass(frozen=True)
 class PracticeDetails:
-    """What the templates say about the practice. Defaults are placeholders that still read well."""
+    """What the templates say about the practice. Name and phone are required: there is no placeholder."""
 
-    name: str = "Your GP practice"
-    phone: str = "the surgery"
+    name: str
+    phone: str
     email: str | None = None
     website: str | None = None
     address: str | None = None
@@ -100,6 +112,37 @@ class PracticeDetails:
 
 
 _DETAIL_FIELDS = tuple(f.name for f in fields(PracticeDetails))
+REQUIRED_DETAILS = ("name", "phone")
+# Rendered when no practice has details yet, so a broken template still fails before the run.
+_SAMPLE = PracticeDetails(
+    name="The Whitfield Street and Kings Cross Medical Centre",
+    phone="+44 (0)1632 960 000",
+    address="1 Whitfield Street, London W1T 2AA",
+    questionnaire_url="https://forms.example.nhs.uk/questionnaire",
+)
+
+
+def missing_details_advice(practice_codes: list[str]) -> str:
+    """Why no messages were written for these practices, and how to add their details."""
+    names = ", ".join(practice_codes)
+    return (
+        f"no texts or letters written for {names}: no practice name and phone number to put in them. "
+        "Add them once in a practice details file (CSV: practice_code,name,phone and optionally address, "
+        "email, website, questionnaire_url, signature) and pass it with --practice-details FILE (or set "
+        "QOF_CANCER_PRACTICE_DETAILS), or give --practice-name and --practice-phone for every practice"
+    )
+
+
+def message_date_problem(achievement_date: date, today: date) -> str | None:
+    """Why messages cannot be written for this achievement date (None when they can): a letter is dated on
+    the achievement date, and one dated in the past would ask for a booking before a day already gone."""
+    if achievement_date < today:
+        return (
+            f"no texts or letters written: the run's achievement date, {long_date(achievement_date)}, has "
+            "passed, and a letter dated then would ask for bookings by dates already gone. Run again "
+            "without --as-of (or with today's date) to write them"
+        )
+    return None
 
 
 def load_practice_details(path: str | Path) -> dict[str, dict[str, str]]:
@@ -118,12 +161,30 @@ def load_practice_details(path: str | Path) -> dict[str, dict[str, str]]:
                     f"{path}: row 1: unknown column '{unknown[0]}'; expected practice_code and any of "
                     + ", ".join(_DETAIL_FIELDS)
                 )
+            missing = [h for h in REQUIRED_DETAILS if h not in header]
+            if missing:
+                raise UserError(
+                    f"{path}: row 1: no '{missing[0]}' column; every practice needs a name and a phone "
+                    "number for its messages"
+                )
             out: dict[str, dict[str, str]] = {}
             for i, raw in enumerate(reader, start=2):
                 row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
                 code = row.pop("practice_code", "")
                 if not code:
                     raise UserError(f"{path}: row {i}: practice_code is empty")
+                for column in REQUIRED_DETAILS:
+                    if not row.get(column):
+                        raise UserError(
+                            f"{path}: row {i}: column {column}: empty for practice {code}; every practice "
+                            "needs a name and a phone number for its messages"
+                        )
+                if classify_uk_phone(row["phone"]) == "malformed":
+                    raise UserError(
+                        f"{path}: row {i}: column phone: {row['phone']!r} is not a UK phone number"
+                    )
+                if code in out:
+                    raise UserError(f"{path}: row {i}: practice {code} is given twice")
                 out[code] = {k: v for k, v in row.items() if v}
     except OSError as exc:
         raise UserError(f"{path}: cannot be read: {exc.strerror}") from None
@@ -137,13 +198,20 @@ class MessageSet:
     """The templates and practice details one run's messages are rendered with."""
 
     env: jinja2.Environment
-    default: PracticeDetails
+    default: PracticeDetails | None
     practices: Mapping[str, Mapping[str, str]]
     template_dir: Path | None = None
 
-    def practice(self, practice_code: str | None) -> PracticeDetails:
-        given = self.practices.get(practice_code or "", {})
-        return replace(self.default, **given)
+    def practice(self, practice_code: str | None) -> PracticeDetails | None:
+        """The practice's details: its row in the file, else the options given for every practice."""
+        given = self.practices.get(practice_code or "")
+        if given is not None:
+            return PracticeDetails(**given)
+        return self.default
+
+    def missing(self, practice_codes: Iterable[str]) -> list[str]:
+        """The practices, of those given, with no details: they get no messages."""
+        return sorted({c for c in practice_codes if self.practice(c) is None})
 
     def render(
         self,
@@ -156,9 +224,24 @@ class MessageSet:
         **extra: object,
     ) -> str:
         name = f"{kind}_{channel}.j2"
+        practice = self.practice(practice_code)
+        if practice is None:
+            raise UserError(missing_details_advice([practice_code or "this practice"]))
+        return self._render(name, channel, practice, by, today, patient_name, extra)
+
+    def _render(
+        self,
+        name: str,
+        channel: str,
+        practice: PracticeDetails,
+        by: date | None,
+        today: date | None,
+        patient_name: str,
+        extra: Mapping[str, object],
+    ) -> str:
         context = {
-            "practice": self.practice(practice_code),
-            "patient": {"name": patient_name, **extra},
+            "practice": practice,
+            "patient": {"name": patient_name, "nhs_number": None, **extra},
             "by": by,
             "today": today or date.today(),
         }
@@ -178,10 +261,14 @@ class MessageSet:
         """Render every template for every practice; stop with the template's name when one fails or
         an SMS takes more than two segments."""
         sample = date(2025, 12, 31)  # the longest month name in a plausible date
-        for code in practice_codes or [None, *self.practices]:
+        codes = practice_codes or [None, *self.practices]
+        for code in codes:
+            practice = self.practice(code) or _SAMPLE
             for kind in KINDS:
                 for channel in CHANNELS:
-                    text = self.render(kind, channel, code, by=sample, today=sample)
+                    text = self._render(
+                        f"{kind}_{channel}.j2", channel, practice, sample, sample, "Patient", {}
+                    )
                     segments = sms_segments(text) if channel == "sms" else 0
                     if segments > SMS_MAX_SEGMENTS:
                         who = f" for practice {code}" if code else ""
@@ -222,22 +309,48 @@ def load_messages(
         keep_trailing_newline=False,
     )
     env.filters["longdate"] = long_date
-    default = PracticeDetails()
-    if practice_name:
-        default = replace(default, name=practice_name)
-    if practice_phone:
-        default = replace(default, phone=practice_phone)
+    if bool(practice_name) != bool(practice_phone):
+        given_opt, other = (
+            ("--practice-name", "--practice-phone")
+            if practice_name
+            else ("--practice-phone", "--practice-name")
+        )
+        raise UserError(f"{given_opt} given without {other}: a message needs both the name and the phone")
+    if practice_phone and classify_uk_phone(practice_phone) == "malformed":
+        raise UserError(f"--practice-phone {practice_phone!r}: not a UK phone number")
+    default = PracticeDetails(practice_name, practice_phone) if practice_name and practice_phone else None
     given = load_practice_details(practice_details) if practice_details is not None else {}
     messages = MessageSet(env, default, given, template_dir)
     messages.check()
     return messages
 
 
+def booking_by(row: Mapping[str, object], letter_date: date) -> date | None:
+    """The date a message asks the patient to book by: the step's deadline (the review's due date), only
+    when it is still ahead of the message's date."""
+    by = row.get("due_date") or row.get("step_by")
+    return by if isinstance(by, date) and by > letter_date else None
+
+
+def render_letter(messages: MessageSet, row: Mapping[str, object], letter_date: date) -> str:
+    """The letter for one worklist row with a message, dated `letter_date` (the achievement date)."""
+    return messages.render(
+        str(row["message"]),
+        "letter",
+        str(row["practice_code"]),
+        by=booking_by(row, letter_date),
+        today=letter_date,
+        nhs_number=row.get("nhs_number"),
+    )
+
+
 def plan_messages(
-    worklist: list[dict], messages: MessageSet, today: date
+    worklist: list[dict], messages: MessageSet, letter_date: date
 ) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
     """Per practice: SMS rows (SMS_COLUMNS) for patients with a usable mobile and an NHS number, and
-    letter rows (LETTER_COLUMNS) for the others: the worklist rows whose message is ready (`send_now`)."""
+    letter rows (LETTER_COLUMNS) for the others: the worklist rows whose message is ready (`send_now`),
+    for practices with details (`MessageSet.missing` names the others). Letters are dated `letter_date`,
+    the run's achievement date."""
     sms: dict[str, list[dict]] = {}
     letters: dict[str, list[dict]] = {}
     for row in worklist:
@@ -245,8 +358,10 @@ def plan_messages(
         if not kind or not row.get("send_now"):
             continue
         practice = row["practice_code"]
+        if messages.practice(practice) is None:
+            continue
         if row["mobile_usable"] and row["nhs_number"]:
-            text = messages.render(kind, "sms", practice, by=row["step_by"], today=today)
+            text = messages.render(kind, "sms", practice, by=booking_by(row, letter_date), today=letter_date)
             sms.setdefault(practice, []).append(
                 {"nhs_number": row["nhs_number"], "mobile": row["mobile_phone"], "message": text}
             )
@@ -256,6 +371,7 @@ def plan_messages(
             if not row["mobile_usable"]
             else "no NHS number for the SMS tool to match"
         )
+        letter = render_letter(messages, row, letter_date)
         letters.setdefault(practice, []).append(
             {
                 "practice_code": practice,
@@ -266,7 +382,7 @@ def plan_messages(
                 "why_letter": why,
                 "record_cluster": row["record_cluster"],
                 "record_code": row["record_code"],
-                "letter": messages.render(kind, "letter", practice, by=row["step_by"], today=today),
+                "letter": letter,
             }
         )
     return sms, letters

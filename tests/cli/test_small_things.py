@@ -1,0 +1,61 @@
+"""The command line's small things: --version, help text as written at 80 columns, and the input
+warnings (--as-of capped to the year end, a folder given as a file, patients and events swapped)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qof_cancer import __version__
+from qof_cancer.cli import main
+from tests.helpers import write_inputs
+from tests.worklist.conftest import patient
+
+
+def test_version_prints_and_exits_0(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"qof-cancer {__version__}"
+
+
+@pytest.mark.parametrize("command", ["run", "serve", "screening", "demo"])
+def test_help_at_80_columns_keeps_brackets_and_option_names(command, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    if command == "run":
+        # The extra's name survives (rich markup used to eat "[spark]"), as does every option's name.
+        assert "cancer[spark]" in out and "local[2]" in out
+        for option in ("--practice-details", "--practice-name", "--practice-phone", "--spark-master"):
+            assert option in out
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    return write_inputs(tmp_path / "in", [patient([["CAN_COD", "2023-10-15"]])])
+
+
+def test_as_of_after_the_year_end_warns_that_it_was_capped(inputs, tmp_path, capsys):
+    ppath, epath = inputs
+    args = ["run", "--patients", str(ppath), "--events", str(epath), "--year", "2023-24"]
+    assert main([*args, "--as-of", "2024-06-01", "--out", str(tmp_path / "out")]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--as-of 2024-06-01 is after the end of QOF 2023-24: the run reads the records up to the year end, 2024-03-31"
+        in said
+    )
+
+
+def test_a_folder_given_as_a_file_is_named(inputs, tmp_path, capsys):
+    _, epath = inputs
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    assert main(["run", "--patients", str(folder), "--events", str(epath), "--out", str(tmp_path / "o")]) == 2
+    assert f"--patients {folder}: is a folder with no .csv or .parquet files in it" in capsys.readouterr().err
+
+
+def test_patients_and_events_swapped_are_named(inputs, tmp_path, capsys):
+    ppath, epath = inputs
+    assert main(["run", "--patients", str(epath), "--events", str(ppath), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "the patients and events files look swapped" in err and "swap them" in err
