@@ -42,19 +42,23 @@ def _csv(path):
         return list(csv.DictReader(fh))
 
 
+def _csv_or_empty(path):
+    return _csv(path) if path.exists() else []
+
+
 def test_demo_shows_the_money_in_a_paid_year_and_under_a_local_scheme(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--practices", "2", "--patients-per-practice", "1500"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    for folder in ("2023-24-in-year", "2023-24", "2025-26-local-scheme"):
+    for folder in ("2023-24-in-year", "2023-24", "2026-27-local-scheme"):
         rows = _csv(tmp_path / folder / "summary.csv")
         assert {r["indicator"] for r in rows} == {"CAN001", "CAN004", "CAN005"}
     assert "QOF 2023-24 cancer at 2023-11-15 (in-year)" in out
     assert "QOF 2023-24 cancer at 2024-03-31" in out
-    assert "QOF 2025-26 cancer at 2025-11-15 (in-year)" in out
+    assert "QOF 2026-27 cancer at 2026-11-15 (in-year)" in out
     # The terminal says in words what the statuses mean.
     assert "protected (CAN001): income protection: paid at the points the practice achieved in 2022-23" in out
     assert "local (CAN001, CAN004, CAN005): paid by the local scheme" in out
-    for folder in ("2023-24-in-year", "2025-26-local-scheme"):
+    for folder in ("2023-24-in-year", "2026-27-local-scheme"):
         worklist = _csv(tmp_path / folder / "worklist.csv")
         acting = [r for r in worklist if r["list"] in ("support_contact", "care_review")]
         assert acting and any(float(r["value_gbp"] or 0) > 0 for r in acting), folder
@@ -62,7 +66,14 @@ def test_demo_shows_the_money_in_a_paid_year_and_under_a_local_scheme(tmp_path, 
         done = [r for r in forecast if r["scenario"] == "year_end_worklist_done" and r["level"] == "practice"]
         assert any(float(r["payment_gbp"]) > 0 for r in done), folder
         # Letters and texts carry the practice's own details, from the demo's practice details file.
-        texts = _csv(tmp_path / folder / "messages" / "Y90001-sms.csv")
-        assert texts and all(
-            "Riverside Surgery" in t["message"] and "01632 960001" in t["message"] for t in texts
-        )
+        # Each practice's messages carry its own name and phone, whichever practices have any to send.
+        details = {"Y90001": ("Riverside Surgery", "01632 960001"), "Y90002": ("Hill Street", "01632 960002")}
+        sent = 0
+        for code, (name, phone) in details.items():
+            for kind in ("sms", "letters"):
+                for m in _csv_or_empty(tmp_path / folder / "messages" / f"{code}-{kind}.csv"):
+                    text = m.get("message") or m.get("letter") or ""
+                    assert name in text and phone in text, (folder, code)
+                    sent += 1
+        if folder.startswith("2026-27"):  # today's year has messages due; 2023-24 in-year may have none
+            assert sent, folder

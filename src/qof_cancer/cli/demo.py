@@ -27,7 +27,7 @@ from qof_cancer.api import run as run_indicators
 from qof_cancer.cli import app
 from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.terminal import print_run_summary
-from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
+from qof_cancer.synth import SynthParams, write_synthetic
 from qof_cancer.synth.like import demo_shapes
 from qof_cancer.worklist.messages import load_messages
 
@@ -35,9 +35,11 @@ DEMO_SEED = 2026
 EXAMPLE_SCHEME = Path(__file__).parents[1] / "rules" / "schemes" / "example-icb.yaml"
 PAID_YEAR = "2023-24"
 PAID_YEAR_AS_OF = date(2023, 11, 15)
-# Today's year, run as a local scheme. Switch to "2026-27" (and the scheme file's `years`) once `run`
-# handles years after 2025-26 (issue 13); the synthetic extract then needs to reach into that year too.
-LOCAL_SCHEME_YEAR = "2025-26"
+# Today's year, run as a local scheme: QOF 2026-27, after the rule files' last year, which follows by
+# rule. The synthetic extract is taken on DEMO_AS_OF, a fixed day in that year, so the demo is the same
+# whenever it is run.
+LOCAL_SCHEME_YEAR = "2026-27"
+DEMO_AS_OF = date(2026, 11, 15)
 _DEMO_NAMES = ("Riverside Surgery", "Hill Street Medical Centre", "Park View Practice", "Canal Side Surgery")
 
 
@@ -78,7 +80,7 @@ def demo(
     with console.status(f"Generating {practices} synthetic practices of {patients_per_practice:,} patients"):
         shapes = demo_shapes(practices, patients_per_practice)  # a real PCN's shape, synthetic codes
         write_synthetic(
-            data, "parquet", seed=DEMO_SEED, as_of=DEFAULT_AS_OF, params=SynthParams(), shapes=shapes
+            data, "parquet", seed=DEMO_SEED, as_of=DEMO_AS_OF, params=SynthParams(), shapes=shapes
         )
     codes = [f"Y9{i + 1:04d}" for i in range(practices)]
     details = write_demo_practice_details(data / "practice-details.csv", codes)
@@ -86,7 +88,7 @@ def demo(
     runs = [
         (PAID_YEAR, PAID_YEAR_AS_OF, None, out / f"{PAID_YEAR}-in-year"),
         (PAID_YEAR, None, None, out / PAID_YEAR),
-        (LOCAL_SCHEME_YEAR, DEFAULT_AS_OF, EXAMPLE_SCHEME, out / f"{LOCAL_SCHEME_YEAR}-local-scheme"),
+        (LOCAL_SCHEME_YEAR, DEMO_AS_OF, EXAMPLE_SCHEME, out / f"{LOCAL_SCHEME_YEAR}-local-scheme"),
     ]
     stdout = Console()
     reports = []
@@ -99,13 +101,13 @@ def demo(
                 as_of=as_of,
                 out=folder,
                 scheme=scheme,
-                today=DEFAULT_AS_OF,  # the day the extract was taken: nothing in it is in the future
+                today=DEMO_AS_OF,  # the day the extract was taken: nothing in it is in the future
                 progress=lambda msg, status=status: status.update(msg),
             )
         notes = []
         if "worklist" in result.tables:
             # The demo plays an in-year run on its achievement date, so its letters are dated that day.
-            today = as_of or DEFAULT_AS_OF
+            today = as_of or DEMO_AS_OF
             files = write_messages(result.tables["worklist"], folder, messages, result.period.ach, today)
             result.files += files.written
             notes = files.notes
