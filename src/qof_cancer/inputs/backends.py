@@ -113,9 +113,10 @@ class SparkBackend:
             .config("spark.sql.ansi.enabled", "true")
         )
         if master.startswith("local"):
+            # In local mode the driver is the executor: its heap holds every cached table of the run.
             builder = builder.config(
                 "spark.sql.shuffle.partitions", os.environ.get("QOF_SPARK_PARTITIONS", "4")
-            )
+            ).config("spark.driver.memory", os.environ.get("QOF_SPARK_DRIVER_MEMORY", "2g"))
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         return cls(spark)
@@ -169,3 +170,6 @@ class SparkBackend:
     def close(self) -> None:
         for name in [t.name for t in self.spark.catalog.listTables() if t.isTemporary]:
             self.spark.catalog.dropTempView(name)
+        # The session outlives a run (getOrCreate): release what this run cached, or the heap fills up
+        # over many runs in one process.
+        self.spark.catalog.clearCache()
