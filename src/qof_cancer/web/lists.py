@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from qof_cancer.errors import UserError
+from qof_cancer.sanitise import safe_cell, safe_row
 from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_rows
 from qof_cancer.web.state import Dashboard, feature_table_name
 
@@ -152,7 +153,7 @@ def worklist_csv(dash: Dashboard, filters: WorklistFilters) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_row(r) for r in rows)
     return buf.getvalue()
 
 
@@ -174,7 +175,7 @@ def worklist_xlsx(dash: Dashboard, filters: WorklistFilters) -> bytes:
         sheet = book.create_sheet(title=name[:31])
         sheet.append(columns)
         for row in members:
-            sheet.append([row[c] for c in columns])
+            sheet.append([safe_cell(row[c]) for c in columns])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
