@@ -10,10 +10,12 @@ and are left alone, so bulk-SMS tools still read the phone numbers.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
+from collections.abc import Iterable
 
-__all__ = ["safe_cell", "safe_row", "safe_file_name"]
+__all__ = ["safe_cell", "safe_row", "safe_file_name", "describe_header"]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9(][0-9 ()]*(\.[0-9]+)?")
@@ -47,3 +49,32 @@ def safe_file_name(text: object, what: str = "name") -> str:
     stem = f"{cleaned}-{digest}" if cleaned and cleaned[0].isalnum() else f"{what}-{digest}"
     assert _SAFE_NAME.fullmatch(stem), stem  # by construction; never a path outside the folder
     return stem
+
+
+_AUTO_NAME = re.compile(r"column[0-9]+")
+
+
+def describe_header(missing: str, found: Iterable[str], known: Iterable[str]) -> str:
+    """What a header row held, in words that cannot carry a patient value.
+
+    A file without its header row has a first patient as its "header", so unknown names are never
+    printed as they are: only names of the data contract, and an unknown name close to the missing one
+    (a typo such as `patientid`) are shown; the rest are counted.
+    """
+    names = [str(n).strip() for n in found]
+    known_set = {k.lower() for k in known}
+    shown = [n for n in names if n.lower() in known_set]
+    close = difflib.get_close_matches(
+        missing.lower(), [n.lower() for n in names if n.lower() not in known_set], 1, 0.8
+    )
+    others = len(names) - len(shown) - len(close)
+    if not shown and (others or any(_AUTO_NAME.fullmatch(n.lower()) for n in names)) and not close:
+        return "the first row holds none of the column names: is the header row missing?"
+    parts = []
+    if shown:
+        parts.append("found: " + ", ".join(shown))
+    if close:
+        parts.append(f"did you mean '{close[0]}'?")
+    if others:
+        parts.append(f"and {others} other column(s), not shown")
+    return "; ".join(parts) if parts else "no columns"

@@ -9,6 +9,7 @@ import duckdb
 
 from qof_cancer.errors import InputError
 from qof_cancer.inputs.backends import Backend
+from qof_cancer.sanitise import describe_header
 
 __all__ = ["Source", "open_source", "file_format"]
 
@@ -42,8 +43,17 @@ def file_format(path: Path) -> str:
     raise InputError(f"{path}: unknown file type; give a .csv or .parquet file")
 
 
-def open_source(backend: Backend, name: str, path: str | Path, required: tuple[str, ...]) -> Source:
-    """Create relation `name` over the file, with a `_row` column; check the required columns exist."""
+def open_source(
+    backend: Backend,
+    name: str,
+    path: str | Path,
+    required: tuple[str, ...],
+    known: tuple[str, ...] = (),
+) -> Source:
+    """Create relation `name` over the file, with a `_row` column; check the required columns exist.
+
+    `known` names the file's other contract columns: only those are named in the message when a required
+    column is missing (the first row of a file without a header is a patient's values)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -64,7 +74,8 @@ def open_source(backend: Backend, name: str, path: str | Path, required: tuple[s
     missing = [c for c in required if c not in columns]
     if missing:
         raise InputError(
-            f"{path}: row 1: required column '{missing[0]}' is missing (found: {', '.join(columns) or 'no columns'})"
+            f"{path}: row 1: required column '{missing[0]}' is missing "
+            f"({describe_header(missing[0], columns, (*required, *known))})"
         )
     return Source(name, str(path), fmt, columns)
 

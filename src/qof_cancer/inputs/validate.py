@@ -178,8 +178,8 @@ def load_inputs(
     needs no others, and a 100-million-row extract is not copied whole.
     """
     report = LoadReport()
-    psrc = open_source(backend, "src_patients", patients, PATIENT_REQUIRED)
-    esrc = open_source(backend, "src_events", events, EVENT_REQUIRED)
+    psrc = open_source(backend, "src_patients", patients, PATIENT_REQUIRED, PATIENT_COLUMNS)
+    esrc = open_source(backend, "src_events", events, EVENT_REQUIRED, EVENT_TEXT + EVENT_DATES)
     today_sql = f"DATE '{today.isoformat()}'"
 
     backend.materialize(
