@@ -6,10 +6,9 @@ import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from qof_cancer.codes.snomed import check_concept_id
 from qof_cancer.errors import InputError, UserError
+from qof_cancer.rules import load_yaml
 
 __all__ = ["Cluster", "ClusterSet", "load_clusters", "BUNDLED_DIR", "LOCAL_SUFFIX"]
 
@@ -156,10 +155,7 @@ def _read_manifest(folder: Path) -> dict[str, dict]:
     for name in ("clusters.yaml", "manifest.yaml"):
         path = folder / name
         if path.exists():
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise UserError(f"{path}: not valid YAML: {exc}") from None
+            data = load_yaml(path) or {}
             return data.get("clusters", data) if isinstance(data, dict) else {}
     return {}
 

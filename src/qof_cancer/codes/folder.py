@@ -16,6 +16,7 @@ import yaml
 
 from qof_cancer.codes.importers import ImportResult, read_source
 from qof_cancer.errors import UserError
+from qof_cancer.rules import load_yaml
 from qof_cancer.sanitise import safe_cell
 
 __all__ = ["GENERATED_BY", "import_clusters", "manifest_for", "write_cluster_folder"]
@@ -64,8 +65,8 @@ def _check_destination(out: Path) -> None:
     built_here = False
     if manifest.exists():
         try:
-            data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            data = load_yaml(manifest)
+        except UserError:
             data = None
         built_here = isinstance(data, dict) and data.get("generated_by") == GENERATED_BY
     if any(out.iterdir()) and not built_here:
