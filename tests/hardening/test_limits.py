@@ -98,3 +98,34 @@ def test_zip_members_are_streamed_not_read_whole(tmp_path):
         assert isinstance(fh, io.BufferedReader)
         assert fh.read(10) == b"code,term\n"
         assert len(fh.read()) == len(data) - 10
+
+
+def test_a_128_kb_code_term_names_the_file(tmp_path, capsys):
+    _write(tmp_path, [GOOD_PATIENT], [GOOD_EVENT])
+    codes = tmp_path / "codes"
+    codes.mkdir()
+    (codes / "MDRV_COD.csv").write_text("code,term\n1234567," + "x" * 140_000 + "\n")
+    err = _one_line_exit_2(capsys, _run(tmp_path, "--codes", str(codes)))
+    assert "MDRV_COD.csv: row 2: cannot be read as CSV" in err
+
+
+def test_a_128_kb_practice_detail_names_the_file(tmp_path, capsys):
+    _write(tmp_path, [GOOD_PATIENT], [GOOD_EVENT])
+    details = tmp_path / "details.csv"
+    details.write_text('practice_code,name\nA00001,"' + "x" * 140_000 + '"\n')
+    err = _one_line_exit_2(capsys, _run(tmp_path, "--practice-details", str(details)))
+    assert "details.csv: row 2: cannot be read as CSV" in err
+
+
+@pytest.mark.parametrize("value", ["9" * 40, "-1", "3661", "1e3", " "])
+def test_due_within_past_its_range_is_a_400(dashboard, value):
+    from fastapi.testclient import TestClient
+
+    from qof_cancer.web import create_app
+
+    client = TestClient(create_app(dashboard), base_url="http://127.0.0.1")
+    for path in ("/api/worklist", "/worklist.csv", "/worklist"):
+        response = client.get(path, params={"due_within": value})
+        assert response.status_code in (200, 400), (path, response.status_code)
+        if value.strip():
+            assert response.status_code == 400

@@ -148,6 +148,8 @@ def read_cluster_file(path: Path) -> tuple[frozenset[str], dict[str, str]]:
         raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
+    except csv.Error as exc:  # a field past the csv module's 128 KB limit, a NUL byte
+        raise InputError(f"{path}: row {reader.line_num + 1}: cannot be read as CSV: {exc}") from None
     return frozenset(codes), terms
 
 

@@ -139,6 +139,18 @@ def _encoding_of(file: ReleaseFile) -> str:
     return "utf-8-sig"
 
 
+def _checked(reader, file: ReleaseFile) -> Iterator[list[str]]:
+    """The reader's rows; a field past the csv module's 128 KB limit (or a NUL byte) names the line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{file.where}: line {reader.line_num}: cannot be read: {exc}") from None
+        yield cells
+
+
 def read_table(
     file: ReleaseFile,
     required: dict[str, tuple[str, ...]],
@@ -161,7 +173,7 @@ def read_table(
         # RF2 text is never quoted; a stray '"' in a term must not swallow the following lines.
         quoting = csv.QUOTE_NONE if delim == "\t" else csv.QUOTE_MINIMAL
         reader = csv.reader(text, delimiter=delim, quoting=quoting)
-        for cells in reader:
+        for cells in _checked(reader, file):
             line = reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue

@@ -17,6 +17,8 @@ from qof_cancer.sanitise import safe_cell, safe_row
 from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_rows
 from qof_cancer.web.state import Dashboard, feature_table_name
 
+MAX_DUE_WITHIN = 3660  # ten years: every deadline there is; a longer number is a slip (and overflows SQL)
+
 __all__ = [
     "WorklistFilters",
     "worklist_data",
@@ -66,8 +68,8 @@ class WorklistFilters(dict):
                 out["due_within"] = int(raw)
             except ValueError:
                 raise UserError(f"due_within {raw!r}: expected a whole number of days") from None
-            if out["due_within"] < 0:
-                raise UserError("due_within: expected 0 or more days")
+            if not 0 <= out["due_within"] <= MAX_DUE_WITHIN:
+                raise UserError(f"due_within: expected 0 to {MAX_DUE_WITHIN} days")
         else:
             out["due_within"] = None
         out["sort"] = params.get("sort") or None
