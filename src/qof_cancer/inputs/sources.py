@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def open_source(
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: cannot be read as {fmt.upper()}: {message}") from None
+    if fmt == "csv":
+        _check_csv_shape(path, described)
     columns = {col.strip().lower(): kind for col, kind in described.items()}
     if any(col != col.strip().lower() for col in described):
         # Normalise header names (case, spaces) with a renaming view so later SQL can name them plainly.
@@ -78,6 +81,41 @@ def open_source(
             f"({describe_header(missing[0], columns, (*required, *known))})"
         )
     return Source(name, str(path), fmt, columns)
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _check_csv_shape(path: Path, described: dict[str, str]) -> None:
+    """Name the row when a CSV's rows are ragged or its header repeats a name, instead of a misleading
+    'column missing'. Reads only the header line, and the file again only when it is ragged."""
+    names = [c.strip().lower() for c in described]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if path.suffix.lower() not in (".csv", ".txt"):  # compressed (.csv.gz): DuckDB's reading stands
+        if repeated:
+            raise InputError(f"{path}: row 1: column '{repeated[0]}' appears more than once in the header")
+        return
+    with path.open("rb") as fh:
+        header = fh.readline(1 << 20).decode("utf-8", "replace")
+    delimiter = max(_DELIMITERS, key=header.count)
+    if len(described) == 1 and header.count(delimiter):
+        # The reader could not split the file: some row has more or fewer fields than the header.
+        with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            width = len(next(reader, []))
+            try:
+                for record in reader:
+                    if record and len(record) != width:
+                        raise InputError(
+                            f"{path}: row {reader.line_num}: {len(record)} fields where the header has "
+                            f"{width} (a stray '{delimiter}' or quote, or a file cut short?)"
+                        )
+            except csv.Error as exc:
+                raise InputError(f"{path}: row {reader.line_num}: cannot be read as CSV: {exc}") from None
+    header_names = [h.strip().lower() for h in next(csv.reader([header], delimiter=delimiter), [])]
+    repeated = sorted({n for n in header_names if n and header_names.count(n) > 1}) or repeated
+    if repeated:
+        raise InputError(f"{path}: row 1: column '{repeated[0]}' appears more than once in the header")
 
 
 def _is_engine_error(exc: Exception) -> bool:
