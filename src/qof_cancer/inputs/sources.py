@@ -96,10 +96,12 @@ def _check_csv_shape(path: Path, described: dict[str, str]) -> None:
             raise InputError(f"{path}: row 1: column '{repeated[0]}' appears more than once in the header")
         return
     with path.open("rb") as fh:
-        header = fh.readline(1 << 20).decode("utf-8", "replace")
+        header = fh.readline(1 << 20).decode("utf-8", "replace").lstrip("\ufeff")
     delimiter = max(_DELIMITERS, key=header.count)
-    if len(described) == 1 and header.count(delimiter):
-        # The reader could not split the file: some row has more or fewer fields than the header.
+    header_names = [h.strip().lower() for h in next(csv.reader([header], delimiter=delimiter), [])]
+    if header.count(delimiter) and header_names != names:
+        # The reader did not take the first line as the header (some row has more or fewer fields, so
+        # its guess at the layout failed): find the row.
         with path.open(newline="", encoding="utf-8", errors="replace") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
             width = len(next(reader, []))
@@ -112,7 +114,6 @@ def _check_csv_shape(path: Path, described: dict[str, str]) -> None:
                         )
             except csv.Error as exc:
                 raise InputError(f"{path}: row {reader.line_num}: cannot be read as CSV: {exc}") from None
-    header_names = [h.strip().lower() for h in next(csv.reader([header], delimiter=delimiter), [])]
     repeated = sorted({n for n in header_names if n and header_names.count(n) > 1}) or repeated
     if repeated:
         raise InputError(f"{path}: row 1: column '{repeated[0]}' appears more than once in the header")
