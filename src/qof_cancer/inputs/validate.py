@@ -139,11 +139,12 @@ def _staging_select(
 
 def _nhs_ok(expr: str) -> str:
     """Modulus 11: weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 invalid."""
-    total = " + ".join(f"CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
+    # TRY_CAST: DuckDB evaluates both sides of AND, so a short or non-digit value must not fail the cast
+    total = " + ".join(f"TRY_CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
     check = f"(11 - (({total}) % 11)) % 11"
     return (
         f"(regexp_matches({expr}, '^[0-9]{{10}}$') AND {check} <> 10 "
-        f"AND {check} = CAST(substr({expr}, 10, 1) AS INTEGER))"
+        f"AND {check} = TRY_CAST(substr({expr}, 10, 1) AS INTEGER))"
     )
 
 

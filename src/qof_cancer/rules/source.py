@@ -72,7 +72,10 @@ def load_document(path: str | Path, what: str = "") -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RuleFileError(name, line, "(encoding)", "not UTF-8 text: save the file as UTF-8") from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader refuses control characters here
+    except yaml.YAMLError as exc:
+        raise RuleFileError(name, None, "(text)", str(exc).splitlines()[0]) from None
     loader.name = name  # errors raised while building name the file, not "<unicode string>"
     try:
         node = loader.get_single_node()
