@@ -4,6 +4,7 @@ message without a server path, and no patient value reaches a page or the API.""
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -35,7 +36,8 @@ def client(tmp_path_factory):
 
 
 @pytest.mark.parametrize("case", UPLOADS, ids=[c.name for c in UPLOADS])
-def test_upload_gallery_case(client, case):
+def test_upload_gallery_case(client, case, caplog):
+    caplog.set_level(logging.DEBUG)
     http, dash = client
     expect = yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
     files = {f: (f"{f}.csv", (case / f"{f}.csv").read_bytes()) for f in ("patients", "events")}
@@ -53,6 +55,8 @@ def test_upload_gallery_case(client, case):
     pages = http.get("/api/status").text + http.get("/status").text
     if status["state"] == "done":
         pages += http.get("/api/overview").text + http.get("/").text
+    # every page and API answer, and every log line (httpx's are the test client's own, not the server's)
+    pages += "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
     leaked = [v for v in _patient_values(case) if v.lower() in pages.lower()]
     assert not leaked, leaked
     assert len(list(dash.uploads.iterdir())) <= 1
