@@ -29,6 +29,7 @@ from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
 from qof_cancer.outputs.report import write_report
+from qof_cancer.outputs.run_folder import staged_run_folder
 from qof_cancer.outputs.worklist_excel import write_worklist_workbook
 from qof_cancer.quality import FEATURE as DATA_QUALITY
 from qof_cancer.worklist import FEATURE as WORKLIST
@@ -230,18 +231,20 @@ def _run(
 
     if out is not None:
         say("Writing the output files")
-        _write(result, Path(out), columns, summary_rows)
+        with staged_run_folder(Path(out), owned=("rejects.csv",)) as staging:
+            _write(result, staging, columns, summary_rows)
+        # the files were written in the staging folder and moved in together
+        result.files = [Path(out) / p.relative_to(staging) for p in result.files]
     return result
 
 
 def _write(result: RunResult, out: Path, columns: tuple[str, ...], summary_rows: list[dict]) -> None:
+    """Every output file into `out` (a staging folder: files of an earlier run not written now are
+    removed when it is moved in, so a stale rejects.csv never misleads)."""
     result.files.append(write_arrow_csv(result.outcomes, out / "outcomes.csv"))
     result.files.append(write_rows_csv(out / "summary.csv", columns, summary_rows))
-    rejects_path = out / "rejects.csv"
     if result.rejects.num_rows:
-        result.files.append(write_arrow_csv(result.rejects, rejects_path))
-    else:
-        rejects_path.unlink(missing_ok=True)  # a rejects file from an earlier run would mislead
+        result.files.append(write_arrow_csv(result.rejects, out / "rejects.csv"))
     for name, table in result.tables.items():
         result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
     result.files += write_worklist_workbook(result.tables, out / "worklist.xlsx", workbook_facts(result))

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from qof_cancer import api
 from qof_cancer.cli import main
 from qof_cancer.cli import run as run_command
+from qof_cancer.outputs.run_folder import MANIFEST
 from qof_cancer.outputs.worklist_excel import SHEETS, write_worklist_workbook
 from tests.helpers import write_inputs
 from tests.worklist.conftest import patient
@@ -54,7 +55,8 @@ def test_the_workbook_has_a_formatted_sheet_per_list(tmp_path):
     )
     target = tmp_path / "out" / "worklist.xlsx"
     assert target in result.files
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temporary left
+    leftovers = [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".") and p.name != MANIFEST]
+    assert not leftovers  # no temporary left
     wb = load_workbook(target)
     assert wb.sheetnames == ["About"] + [s[0] for s in SHEETS]
     about = "\n".join(" ".join(str(c) for c in row if c) for row in wb["About"].iter_rows(values_only=True))

@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="qof-cancer")
     except UserError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        # one line, always: a message quoting a library's error may carry its own line breaks
+        typer.echo("error: " + " ".join(part.strip() for part in str(exc).splitlines()), err=True)
         return exc.exit_code
     except SystemExit as exc:  # click ends every run with SystemExit (0, or 2 for usage errors)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -99,6 +99,17 @@ def parse_settings(items: list[str] | None) -> dict[str, dict[str, object]]:
             raise UserError(
                 f"--setting {item!r}: expected INDICATOR.NAME=VALUE, e.g. CAN005.support_window=93 days"
             )
-        value = yaml.safe_load(raw) if raw.strip() else raw
+        if not raw.strip():
+            raise UserError(f"--setting {item!r}: no value after '='")
+        if len(raw) > 200:
+            raise UserError(f"--setting {key}: the value is longer than 200 characters")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise UserError(f"--setting {key}={raw!r}: not a value (a number, a date or text)") from None
+        except ValueError:  # a date that does not exist, such as 2021-02-30
+            raise UserError(f"--setting {key}={raw!r}: not a real date (expected YYYY-MM-DD)") from None
+        if isinstance(value, dict | list):
+            raise UserError(f"--setting {key}={raw!r}: expected one value, not a list or mapping")
         out.setdefault(indicator.strip().upper(), {})[name.strip()] = value
     return out

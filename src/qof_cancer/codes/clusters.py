@@ -6,10 +6,9 @@ import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from qof_cancer.codes.snomed import check_concept_id
 from qof_cancer.errors import InputError, UserError
+from qof_cancer.rules import load_yaml
 
 __all__ = ["Cluster", "ClusterSet", "load_clusters", "BUNDLED_DIR", "LOCAL_SUFFIX"]
 
@@ -149,6 +148,8 @@ def read_cluster_file(path: Path) -> tuple[frozenset[str], dict[str, str]]:
         raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
+    except csv.Error as exc:  # a field past the csv module's 128 KB limit, a NUL byte
+        raise InputError(f"{path}: row {reader.line_num + 1}: cannot be read as CSV: {exc}") from None
     return frozenset(codes), terms
 
 
@@ -156,10 +157,7 @@ def _read_manifest(folder: Path) -> dict[str, dict]:
     for name in ("clusters.yaml", "manifest.yaml"):
         path = folder / name
         if path.exists():
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise UserError(f"{path}: not valid YAML: {exc}") from None
+            data = load_yaml(path) or {}
             return data.get("clusters", data) if isinstance(data, dict) else {}
     return {}
 

@@ -16,6 +16,8 @@ import yaml
 
 from qof_cancer.codes.importers import ImportResult, read_source
 from qof_cancer.errors import UserError
+from qof_cancer.rules import load_yaml
+from qof_cancer.sanitise import safe_cell
 
 __all__ = ["GENERATED_BY", "import_clusters", "manifest_for", "write_cluster_folder"]
 
@@ -63,8 +65,8 @@ def _check_destination(out: Path) -> None:
     built_here = False
     if manifest.exists():
         try:
-            data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            data = load_yaml(manifest)
+        except UserError:
             data = None
         built_here = isinstance(data, dict) and data.get("generated_by") == GENERATED_BY
     if any(out.iterdir()) and not built_here:
@@ -86,7 +88,7 @@ def write_cluster_folder(result: ImportResult, out: str | Path) -> Path:
                 writer = csv.writer(fh, lineterminator="\n")
                 writer.writerow(["code", "term"])
                 for code in sorted(cluster.codes, key=_code_order):
-                    writer.writerow([code, cluster.codes[code]])
+                    writer.writerow([code, safe_cell(cluster.codes[code])])
         text = yaml.safe_dump(manifest_for(result), sort_keys=False, allow_unicode=True, width=1000)
         (tmp / "manifest.yaml").write_text(text, encoding="utf-8")
         if out.exists():

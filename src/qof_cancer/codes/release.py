@@ -22,6 +22,12 @@ from qof_cancer.errors import InputError, UserError
 __all__ = ["Release", "ReleaseFile", "open_release", "read_table", "release_date_in"]
 
 _CHUNK = 1 << 20
+# Zip bombs: a member is read as a stream (never whole into memory) and refused past these. The largest
+# RF2 file a code-list import reads (a full Description snapshot) is under 1 GB, and text compresses
+# about 10 to 1; a 400 MB member of zeros compresses 1000 to 1.
+MAX_MEMBER_BYTES = 4 * 1024**3
+MAX_RATIO = 200
+_RATIO_FROM = 16 * _CHUNK  # small members may compress well: the ratio counts only past 16 MB
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,13 @@ def open_release(path: str | Path) -> Release:
     elif zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as zf:
-                names = sorted(i.filename for i in zf.infolist() if not i.is_dir())
+                infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.filename)
+                names = [i.filename for i in infos]
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputError(f"{path}: not a readable zip archive: {exc}") from None
         files = [ReleaseFile(n.rsplit("/", 1)[-1], f"{path}!{n}", _zip_opener(path, n)) for n in names]
+        for info in infos:
+            _check_member(path, info)
     else:
         files = [ReleaseFile(path.name, str(path), _file_opener(path))]
     return Release(path, tuple(files))
@@ -70,14 +79,50 @@ def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
     return lambda: path.open("rb")
 
 
-def _zip_opener(archive: Path, member: str) -> Callable[[], IO[bytes]]:
-    def opener() -> IO[bytes]:
-        zf = zipfile.ZipFile(archive)
-        # Read the member whole: zip member streams cannot be re-read and members here are modest.
-        with zf, zf.open(member) as fh:
-            return io.BytesIO(fh.read())
+def _check_member(archive: Path, info: zipfile.ZipInfo) -> None:
+    where = f"{archive}!{info.filename}"
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise InputError(f"{where}: unpacks to {info.file_size:,} bytes, more than any release file")
+    if info.file_size > _RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise InputError(
+            f"{where}: compressed more than {MAX_RATIO} to 1: not a code-list release (a zip bomb?)"
+        )
 
-    return opener
+
+class _Member(io.RawIOBase):
+    """A zip member as a stream that stops past the declared size (the header may lie) or the limit."""
+
+    def __init__(self, archive: Path, member: str):
+        self._zf = zipfile.ZipFile(archive)
+        info = self._zf.getinfo(member)
+        self._fh = self._zf.open(info)
+        self._where = f"{archive}!{member}"
+        self._limit = min(info.file_size, MAX_MEMBER_BYTES)
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        try:
+            data = self._fh.read(len(buffer))
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise InputError(f"{self._where}: the zip member is damaged: {exc}") from None
+        self._read += len(data)
+        if self._read > self._limit:
+            raise InputError(f"{self._where}: unpacks to more than its declared size: a damaged archive?")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._fh.close()
+            self._zf.close()
+        super().close()
+
+
+def _zip_opener(archive: Path, member: str) -> Callable[[], IO[bytes]]:
+    return lambda: io.BufferedReader(_Member(archive, member), _CHUNK)
 
 
 def _encoding_of(file: ReleaseFile) -> str:
@@ -92,6 +137,18 @@ def _encoding_of(file: ReleaseFile) -> str:
     except OSError as exc:
         raise InputError(f"{file.where}: cannot be read: {exc}") from None
     return "utf-8-sig"
+
+
+def _checked(reader, file: ReleaseFile) -> Iterator[list[str]]:
+    """The reader's rows; a field past the csv module's 128 KB limit (or a NUL byte) names the line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{file.where}: line {reader.line_num}: cannot be read: {exc}") from None
+        yield cells
 
 
 def read_table(
@@ -116,7 +173,7 @@ def read_table(
         # RF2 text is never quoted; a stray '"' in a term must not swallow the following lines.
         quoting = csv.QUOTE_NONE if delim == "\t" else csv.QUOTE_MINIMAL
         reader = csv.reader(text, delimiter=delim, quoting=quoting)
-        for cells in reader:
+        for cells in _checked(reader, file):
             line = reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue

@@ -105,14 +105,22 @@ _LOCAL_CODE = re.compile(
 )  # printable ASCII, no spaces: Read, CTV3, EMIS and practice-local codes
 
 
+# What a SNOMED CT id becomes after a spreadsheet or a float64 column: 254837009.0, 1.101361000000103e+15.
+# (Six digits or more before the point: Read and CTV3 codes such as `1371.` have five characters.)
+_NUMBER_CODE = re.compile(r"[0-9]{6,}\.0*|[0-9](\.[0-9]+)?[eE][+]?[0-9]+")
+
+
 def check_record_code(value: str) -> str | None:
     """None when `value` can be the code of a clinical record, else what is wrong, in words.
 
-    All-digit codes must be SNOMED CT concept ids; anything else is taken as a local or legacy code
+    All-digit codes must be SNOMED CT concept ids; a number written as a decimal or with an exponent is
+    a code that passed through a float and is refused (its digits may be lost); anything else is taken as a local or legacy code
     (Read, CTV3, EMIS, practice-local) as long as it is printable text without spaces.
     """
     if value.isascii() and value.isdigit():
         return check_concept_id(value)
+    if _NUMBER_CODE.fullmatch(value):
+        return "a code stored as a number (a spreadsheet or a float column added .0 or an exponent): export the code column as text"
     if not _LOCAL_CODE.fullmatch(value):
         return "code has spaces or characters that no code system uses"
     return None

@@ -33,6 +33,12 @@ Progress = Callable[[int, int], None]
 @contextmanager
 def _session(out: Path) -> Iterator[tuple[ImportReport, RejectLog, Stage]]:
     out.mkdir(parents=True, exist_ok=True)
+    # A killed import leaves its staging rows (patient-level) and half-written files: remove them first.
+    for leftover in out.iterdir():
+        if leftover.name.startswith(".import-") and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        elif leftover.name.startswith(".") and leftover.name.endswith(".tmp") and leftover.is_file():
+            leftover.unlink(missing_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".import-", dir=out))
     report = ImportReport()
     rejects = RejectLog(out / "rejects.csv", report)

@@ -19,6 +19,7 @@ from qof_cancer.importers.csv_map import ExportMap, TableMap
 from qof_cancer.importers.report import ImportReport, RejectLog
 from qof_cancer.importers.staging import Stage
 from qof_cancer.importers.values import extract_code, nhs_number_problem, parse_uk_date
+from qof_cancer.sanitise import describe_header
 
 __all__ = ["CsvReader", "SEXES"]
 
@@ -71,7 +72,7 @@ class CsvReader:
                 if name.lower() not in found:
                     raise InputError(
                         f"{path}: line {reader.line_num}: column '{name}' ({kind} {column} in "
-                        f"{m.path.name}) is missing (found: {', '.join(h.strip() for h in header) or 'nothing'})"
+                        f"{m.path.name}) is missing ({describe_header(name, header, table.columns.values())})"
                     )
                 index[column] = found[name.lower()]
             done = 0

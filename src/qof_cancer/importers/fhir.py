@@ -85,6 +85,13 @@ class FhirConverter:
             handler(self, item)
         except Skip as skip:
             self.rejects.add(item.file, item.position, kind, skip.field, skip.value, skip.reason)
+        except (TypeError, AttributeError, KeyError, ValueError, OverflowError, RecursionError) as exc:
+            # A field of the wrong JSON type ("gender": ["female"], "coding": 5): the resource is not
+            # FHIR R4, so it is reported and skipped, never guessed at and never a traceback.
+            if kind == "Patient" and isinstance(item.resource.get("id"), str):
+                self.stage.rejected[f"Patient/{item.resource['id']}"] = "not FHIR R4"
+            reason = f"a field has the wrong JSON type for FHIR R4 ({type(exc).__name__})"
+            self.rejects.add(item.file, item.position, kind, "(resource)", "", reason)
 
     # Patients ---------------------------------------------------------------------------------------
     def patient(self, item: Located) -> None:
@@ -92,7 +99,19 @@ class FhirConverter:
         key = f"Patient/{r['id']}" if isinstance(r.get("id"), str) and r["id"] else item.full_url
         if key is None:
             raise Skip("id", None, "Patient has no id and no fullUrl: nothing can refer to it")
-        nhs = identifier_value(r, (NHS_NUMBER,))
+        if not isinstance(
+            r.get("identifier"), list | None
+        ):  # FHIR R4 has a list; one object is a common slip
+            self.rejects.add(
+                *where,
+                "identifier",
+                f"(a JSON {type(r['identifier']).__name__}, not a list)",
+                "identifier must be a list of identifiers: the NHS number in it was not read",
+                "value ignored",
+                count=False,
+            )
+            self.report.notes[("Patient", "identifier not a list: NHS number left out")] += 1
+        nhs = identifier_value(r, (NHS_NUMBER,)) if isinstance(r.get("identifier"), list | None) else None
         if nhs is not None:
             nhs = nhs.replace(" ", "")
             if problem := nhs_number_problem(nhs):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ __all__ = ["Located", "Unreadable", "find_files", "read_resources"]
 
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 JSON_SUFFIXES = (".json", *NDJSON_SUFFIXES)
+MAX_BUNDLE_DEPTH = 16  # a Bundle in a Bundle is rare; sixteen deep is an attack, not an export
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ def _walk(
     file: str, pointer: str, doc: object, urls: dict[str, str], full_url: str | None = None
 ) -> Iterator[Located | Unreadable]:
     """A resource, or a Bundle's entries (nested Bundles too), each with its JSON pointer."""
+    if pointer.count("/entry/") > MAX_BUNDLE_DEPTH:
+        yield Unreadable(file, pointer, f"Bundles nested more than {MAX_BUNDLE_DEPTH} deep")
+        return
     if not isinstance(doc, dict) or not isinstance(doc.get("resourceType"), str):
         yield Unreadable(file, pointer or "/", "not a FHIR resource (no resourceType)")
         return
@@ -117,7 +122,7 @@ def _ndjson(path: Path, fh: IO[bytes], advance: Callable[[int], None]) -> Iterat
             continue
         try:
             doc = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             yield Unreadable(
                 name, f"line {number}", f"not valid JSON: {exc}", line[:80].decode("utf-8", "replace")
             )
@@ -144,12 +149,16 @@ def read_resources(
                     yield from _ndjson(path, fh, advance)
                     continue
                 raw = fh.read()
-        except OSError as exc:
-            yield Unreadable(name, "/", f"cannot be read: {exc.strerror or exc}")
+        except (OSError, EOFError, zlib.error) as exc:  # EOFError: a truncated .gz
+            reason = "the file ends early (a truncated .gz?)" if isinstance(exc, EOFError) else exc
+            yield Unreadable(name, "/", f"cannot be read: {getattr(exc, 'strerror', None) or reason}")
             continue
         advance(len(raw))
         try:
             doc = json.loads(raw)
+        except RecursionError:
+            yield Unreadable(name, "/", "not readable JSON: nested too deep")
+            continue
         except ValueError as exc:
             if "Extra data" in str(exc):  # several JSON documents, one a line: NDJSON named .json
                 with _open(path) as fh:

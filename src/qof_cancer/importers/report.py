@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from qof_cancer.sanitise import safe_cell
+
 __all__ = ["REJECT_COLUMNS", "ImportReport", "RejectLog", "atomic_target"]
 
 REJECT_COLUMNS = ("file", "position", "resource_type", "field", "value", "reason", "action")
@@ -111,7 +113,9 @@ class RejectLog:
         text = "" if value is None else str(value)
         if len(text) > _MAX_VALUE:
             text = text[: _MAX_VALUE - 1] + "…"
-        self._writer.writerow((file, position, kind, field_name, text, reason, action))
+        self._writer.writerow(
+            [safe_cell(v) for v in (file, position, kind, field_name, text, reason, action)]
+        )
         self.count += 1
         if count:
             self.report.skipped[(kind, f"{field_name}: {reason}" if field_name else reason)] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import duckdb
 
 from qof_cancer.errors import InputError
 from qof_cancer.inputs.backends import Backend
+from qof_cancer.sanitise import describe_header
 
 __all__ = ["Source", "open_source", "file_format"]
 
@@ -42,8 +44,17 @@ def file_format(path: Path) -> str:
     raise InputError(f"{path}: unknown file type; give a .csv or .parquet file")
 
 
-def open_source(backend: Backend, name: str, path: str | Path, required: tuple[str, ...]) -> Source:
-    """Create relation `name` over the file, with a `_row` column; check the required columns exist."""
+def open_source(
+    backend: Backend,
+    name: str,
+    path: str | Path,
+    required: tuple[str, ...],
+    known: tuple[str, ...] = (),
+) -> Source:
+    """Create relation `name` over the file, with a `_row` column; check the required columns exist.
+
+    `known` names the file's other contract columns: only those are named in the message when a required
+    column is missing (the first row of a file without a header is a patient's values)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -55,6 +66,8 @@ def open_source(backend: Backend, name: str, path: str | Path, required: tuple[s
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: cannot be read as {fmt.upper()}: {message}") from None
+    if fmt == "csv":
+        _check_csv_shape(path, described)
     columns = {col.strip().lower(): kind for col, kind in described.items()}
     if any(col != col.strip().lower() for col in described):
         # Normalise header names (case, spaces) with a renaming view so later SQL can name them plainly.
@@ -64,9 +77,46 @@ def open_source(backend: Backend, name: str, path: str | Path, required: tuple[s
     missing = [c for c in required if c not in columns]
     if missing:
         raise InputError(
-            f"{path}: row 1: required column '{missing[0]}' is missing (found: {', '.join(columns) or 'no columns'})"
+            f"{path}: row 1: required column '{missing[0]}' is missing "
+            f"({describe_header(missing[0], columns, (*required, *known))})"
         )
     return Source(name, str(path), fmt, columns)
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _check_csv_shape(path: Path, described: dict[str, str]) -> None:
+    """Name the row when a CSV's rows are ragged or its header repeats a name, instead of a misleading
+    'column missing'. Reads only the header line, and the file again only when it is ragged."""
+    names = [c.strip().lower() for c in described]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if path.suffix.lower() not in (".csv", ".txt"):  # compressed (.csv.gz): DuckDB's reading stands
+        if repeated:
+            raise InputError(f"{path}: row 1: column '{repeated[0]}' appears more than once in the header")
+        return
+    with path.open("rb") as fh:
+        header = fh.readline(1 << 20).decode("utf-8", "replace").lstrip("\ufeff")
+    delimiter = max(_DELIMITERS, key=header.count)
+    header_names = [h.strip().lower() for h in next(csv.reader([header], delimiter=delimiter), [])]
+    if header.count(delimiter) and header_names != names:
+        # The reader did not take the first line as the header (some row has more or fewer fields, so
+        # its guess at the layout failed): find the row.
+        with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            width = len(next(reader, []))
+            try:
+                for record in reader:
+                    if record and len(record) != width:
+                        raise InputError(
+                            f"{path}: row {reader.line_num}: {len(record)} fields where the header has "
+                            f"{width} (a stray '{delimiter}' or quote, or a file cut short?)"
+                        )
+            except csv.Error as exc:
+                raise InputError(f"{path}: row {reader.line_num}: cannot be read as CSV: {exc}") from None
+    repeated = sorted({n for n in header_names if n and header_names.count(n) > 1}) or repeated
+    if repeated:
+        raise InputError(f"{path}: row 1: column '{repeated[0]}' appears more than once in the header")
 
 
 def _is_engine_error(exc: Exception) -> bool:

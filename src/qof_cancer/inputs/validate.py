@@ -139,11 +139,12 @@ def _staging_select(
 
 def _nhs_ok(expr: str) -> str:
     """Modulus 11: weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 invalid."""
-    total = " + ".join(f"CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
+    # TRY_CAST: DuckDB evaluates both sides of AND, so a short or non-digit value must not fail the cast
+    total = " + ".join(f"TRY_CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
     check = f"(11 - (({total}) % 11)) % 11"
     return (
         f"(regexp_matches({expr}, '^[0-9]{{10}}$') AND {check} <> 10 "
-        f"AND {check} = CAST(substr({expr}, 10, 1) AS INTEGER))"
+        f"AND {check} = TRY_CAST(substr({expr}, 10, 1) AS INTEGER))"
     )
 
 
@@ -178,8 +179,8 @@ def load_inputs(
     needs no others, and a 100-million-row extract is not copied whole.
     """
     report = LoadReport()
-    psrc = open_source(backend, "src_patients", patients, PATIENT_REQUIRED)
-    esrc = open_source(backend, "src_events", events, EVENT_REQUIRED)
+    psrc = open_source(backend, "src_patients", patients, PATIENT_REQUIRED, PATIENT_COLUMNS)
+    esrc = open_source(backend, "src_events", events, EVENT_REQUIRED, EVENT_TEXT + EVENT_DATES)
     today_sql = f"DATE '{today.isoformat()}'"
 
     backend.materialize(

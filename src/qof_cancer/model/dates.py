@@ -45,7 +45,10 @@ class Duration:
         return f"{self.amount} {unit}"
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(months?|days?)\s*$")
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*(months?|days?)\s*$")
+# Past ten years a window reaches dates no record can have (and past a few thousand, dates no engine
+# can hold): a longer one is a typing slip, refused when the rule file or setting is read.
+MAX_MONTHS, MAX_DAYS = 120, 3660
 
 
 def parse_duration(text: object) -> Duration:
@@ -54,4 +57,7 @@ def parse_duration(text: object) -> Duration:
     if not match:
         raise ValueError(f"expected a duration like '3 months' or '93 days', got {text!r}")
     unit = match.group(2) if match.group(2).endswith("s") else match.group(2) + "s"
-    return Duration(int(match.group(1)), unit)
+    amount = int(match.group(1))
+    if amount > (MAX_MONTHS if unit == "months" else MAX_DAYS):
+        raise ValueError(f"a duration of at most {MAX_MONTHS} months or {MAX_DAYS} days, got {text!r}")
+    return Duration(amount, unit)

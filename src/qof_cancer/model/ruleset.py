@@ -6,6 +6,7 @@ any data is read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -281,13 +282,29 @@ def build_indicator(doc: Document, overrides: Mapping[str, Any] | None = None) -
         raise doc.error(("rules",), str(exc)) from None
 
 
+def _amount(value: Any) -> float:
+    """A number of points, pounds or patients: finite and not negative (`.nan` and `.inf` are YAML)."""
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"expected a finite number, 0 or more, got {value!r}")
+    return number
+
+
+def _positive(value: Any) -> float:
+    """A number divided by (prevalence, list size): finite and above 0."""
+    number = _amount(value)
+    if number == 0:
+        raise ValueError(f"expected a number above 0, got {value!r}")
+    return number
+
+
 _YEAR_FIELDS = {
     "rules_version": str,
     "ppsd": parse_date,
     "pped": parse_date,
-    "pounds_per_point": float,
-    "national_average_list_size": float,
-    "national_prevalence": float,
+    "pounds_per_point": _amount,
+    "national_average_list_size": _positive,
+    "national_prevalence": _positive,
     "national_prevalence_source": str,
 }
 
@@ -301,14 +318,14 @@ def _build_year_indicator(doc: Document, where: tuple, raw: Any) -> YearIndicato
             raise doc.error((*where, key), f"unknown field; expected {', '.join(sorted(allowed))}")
     try:
         return YearIndicator(
-            points=float(raw["points"]),
+            points=_amount(raw["points"]),
             status=str(raw["status"]),
-            lower=None if raw.get("lower") is None else float(raw["lower"]),
-            upper=None if raw.get("upper") is None else float(raw["upper"]),
+            lower=None if raw.get("lower") is None else _amount(raw["lower"]),
+            upper=None if raw.get("upper") is None else _amount(raw["upper"]),
             protected_year=None if raw.get("protected_year") is None else str(raw["protected_year"]),
             pounds_per_patient=None
             if raw.get("pounds_per_patient") is None
-            else float(raw["pounds_per_patient"]),
+            else _amount(raw["pounds_per_patient"]),
         )
     except KeyError as exc:
         raise doc.error(where, f"missing required field {exc}") from None
@@ -381,9 +398,11 @@ def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, Q
         for key in ("pounds_per_point", "national_prevalence", "national_average_list_size"):
             if key in data:
                 try:
-                    changes[key] = float(data[key])
+                    changes[key] = (_amount if key == "pounds_per_point" else _positive)(data[key])
                 except (TypeError, ValueError):
-                    raise doc.error((key,), f"expected a number, got {data[key]!r}") from None
+                    raise doc.error(
+                        (key,), f"expected a finite number, not negative, got {data[key]!r}"
+                    ) from None
         inds = dict(year.indicators)
         for ind_id, raw in (data.get("indicators") or {}).items():
             base = inds.get(str(ind_id))
@@ -424,7 +443,7 @@ def load_ruleset(
     overrides: dict[str, dict[str, Any]] = {}
     scheme_name = None
     if scheme is not None:
-        years, scheme_settings, scheme_name = _apply_scheme(load_document(scheme), years)
+        years, scheme_settings, scheme_name = _apply_scheme(load_document(scheme, "--scheme"), years)
         for k, v in scheme_settings.items():
             overrides.setdefault(str(k), {}).update(v or {})
     for k, v in (settings or {}).items():

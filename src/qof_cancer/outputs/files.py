@@ -1,4 +1,8 @@
-"""Write output files atomically: each file is written beside its target and renamed into place."""
+"""Write output files atomically: each file is written beside its target and renamed into place.
+
+Output files hold patient-level rows, so they are readable by their owner only (0600) and the folders
+made for them are 0700. Every CSV cell goes through `sanitise.safe_cell`, so no value becomes a formula.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,37 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
-__all__ = ["atomic_path", "write_rows_csv", "write_table_csv", "write_arrow_csv", "write_json", "write_text"]
+from qof_cancer.sanitise import safe_cell
+
+__all__ = ["make_private_dir", "atomic_path", "write_rows_csv", "write_arrow_csv", "write_json", "write_text"]
+
+
+def make_private_dir(folder: Path) -> Path:
+    """Create `folder` and any missing parents with mode 0700 (folders that already exist are left)."""
+    missing = []
+    here = Path(folder)
+    while not here.exists():
+        missing.append(here)
+        if here.parent == here:
+            break
+        here = here.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode is cut by the umask
+    return Path(folder)
 
 
 @contextmanager
 def atomic_path(target: Path):
-    """Yield a temporary path in the target's folder; on success rename it over the target."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Yield a temporary path (mode 0600) in the target's folder; on success rename it over the target."""
+    make_private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o600)  # a writer (DuckDB's COPY, openpyxl) may have made the file afresh
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -35,14 +56,7 @@ def write_rows_csv(target: Path, columns: Sequence[str], rows: Iterable[dict]) -
         writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return target
-
-
-def write_table_csv(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> Path:
-    """COPY a query's result to CSV (fast for large tables), atomically."""
-    with atomic_path(target) as tmp:
-        con.execute(f"COPY ({query}) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' (HEADER, DELIMITER ',')")
+            writer.writerow({k: ("" if v is None else safe_cell(v)) for k, v in row.items()})
     return target
 
 

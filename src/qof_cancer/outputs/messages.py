@@ -4,7 +4,8 @@
 `messages/<PRACTICE>-letters.csv` lists the patients who need a letter instead, with the letter text and
 the code to record once it is sent. Files from an earlier run that this run did not write are removed,
 so the folder never mixes two runs. No file is written for a practice without details, nor at all when the
-run's achievement date has passed; `MessageFiles.notes` says why, in words for the terminal.
+run's achievement date has passed; `MessageFiles.notes` says why, in words for the terminal. The practice code comes from the data, so it names a file only
+through `sanitise.safe_file_name`: no code can write outside `messages/`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from qof_cancer.outputs.files import write_rows_csv
+from qof_cancer.sanitise import safe_file_name
 from qof_cancer.worklist.messages import (
     LETTER_COLUMNS,
     SMS_COLUMNS,
@@ -54,9 +56,15 @@ def write_messages(
     sms, letters = plan_messages(rows, messages, achievement_date)
     written = files.written
     for practice, texts in sorted(sms.items()):
-        written.append(write_rows_csv(folder / f"{practice}-sms.csv", SMS_COLUMNS, texts))
+        written.append(
+            write_rows_csv(folder / f"{safe_file_name(practice, 'practice')}-sms.csv", SMS_COLUMNS, texts)
+        )
     for practice, printed in sorted(letters.items()):
-        written.append(write_rows_csv(folder / f"{practice}-letters.csv", LETTER_COLUMNS, printed))
+        written.append(
+            write_rows_csv(
+                folder / f"{safe_file_name(practice, 'practice')}-letters.csv", LETTER_COLUMNS, printed
+            )
+        )
     if folder.is_dir():
         for stale in [*folder.glob("*-sms.csv"), *folder.glob("*-letters.csv")]:
             if stale not in written:

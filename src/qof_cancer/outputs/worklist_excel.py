@@ -5,8 +5,9 @@ The About sheet stands on its own: what the workbook is for, the run it came fro
 the main columns mean and what the colours say, so a person opening it needs nothing else.
 
 Each sheet has a styled, frozen header row with an autofilter, columns sized to their contents, dates
-as real dates, pounds as currency, and the days left coloured as the deadline nears. The workbook is
-written beside its target and renamed into place, like every other output.
+as real dates, pounds as currency, and the days left coloured as the deadline nears. No cell is a
+formula: text that would start one is written through `sanitise.safe_cell`. The workbook is written beside
+its target and renamed into place, like every other output.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qof_cancer.outputs.files import atomic_path
+from qof_cancer.sanitise import safe_cell
 
 __all__ = ["SHEETS", "COLUMN_NOTES", "build_worklist_workbook", "write_worklist_workbook"]
 
@@ -85,7 +87,7 @@ def _fill_sheet(ws: Worksheet, columns: list[str], rows: list[dict]) -> None:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row in rows:
-        ws.append([row.get(c) for c in columns])
+        ws.append([safe_cell(row.get(c)) for c in columns])
     for i, name in enumerate(columns, start=1):
         letter = get_column_letter(i)
         values = [row.get(name) for row in rows]

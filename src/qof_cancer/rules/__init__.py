@@ -4,6 +4,12 @@ This layer only reads files and remembers where each value came from; `qof_cance
 values against the schema and builds the frozen rule objects.
 """
 
-from qof_cancer.rules.source import Document, bundled_indicator_paths, bundled_years_path, load_document
+from qof_cancer.rules.source import (
+    Document,
+    bundled_indicator_paths,
+    bundled_years_path,
+    load_document,
+    load_yaml,
+)
 
-__all__ = ["Document", "load_document", "bundled_indicator_paths", "bundled_years_path"]
+__all__ = ["Document", "load_document", "load_yaml", "bundled_indicator_paths", "bundled_years_path"]

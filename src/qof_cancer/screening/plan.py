@@ -9,14 +9,14 @@ The format is documented in docs/screening.md, with an example in docs/examples/
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from qof_cancer.errors import UserError
 from qof_cancer.model.dates import add_months
+from qof_cancer.rules import load_yaml
 from qof_cancer.screening.cohort import GROUP_DIMENSIONS
 from qof_cancer.screening.settings import PROGRAMME_IDS
 
@@ -76,10 +76,10 @@ def _rows(path: Path) -> list[tuple[str, dict]]:
         if path.suffix.lower() == ".csv":
             with path.open(newline="", encoding="utf-8-sig") as fh:
                 return [(f"row {i}", row) for i, row in enumerate(csv.DictReader(fh), start=2)]
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path, "--plan") or {}
     except OSError as exc:
         raise UserError(f"--plan {path}: cannot be read: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError, csv.Error) as exc:
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise UserError(f"--plan {path}: cannot be parsed: {exc}") from None
     actions = data.get("actions") if isinstance(data, dict) else None
     if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
@@ -116,9 +116,12 @@ def _parse(where: str, raw: dict) -> Action:
         if value is None:
             return None
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             raise fail(field, "expected a number") from None
+        if not math.isfinite(number):
+            raise fail(field, "expected a finite number")
+        return number
 
     measure = text("measure", True)
     if measure not in MEASURES:

@@ -97,6 +97,14 @@ def plan_progress(
     cohort_for: CohortFor,
 ) -> list[dict]:
     """One row per action (PROGRESS_COLUMNS)."""
+    known = {r[0] for r in con.execute("SELECT DISTINCT cluster_id FROM cluster_codes").fetchall()}
+    for a in actions:
+        if a.cluster and a.cluster not in known:
+            # counting a cluster no list defines would give 0 contacts, silently
+            raise UserError(
+                f"plan action {a.id}: cluster {a.cluster!r} has no codes in this run; give its list in "
+                "--codes (a <CLUSTER_ID>.csv file) or name a bundled cluster"
+            )
     rows = []
     for a in actions:
         programme = settings.programme(a.programme)

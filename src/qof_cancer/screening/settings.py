@@ -12,9 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from qof_cancer.errors import UserError
+from qof_cancer.rules import load_yaml
 
 __all__ = [
     "AgeRange",
@@ -102,12 +101,7 @@ class ScreeningSettings:
 
 
 def _read(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise UserError(f"--settings {path}: cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML: {exc}") from None
+    data = load_yaml(path, "--settings") or {}
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping with 'programmes', 'groups', ...")
     return data

@@ -25,6 +25,9 @@ HIDDEN = "*"
 class Policy:
     max_suppressed: int = 7
     round_to: int = 5
+    # A hidden small count must stay uncertain by at least this much after every published sum is used
+    # (see disclosure.py): 1 stops exact recovery; 2 would also stop "3 or 4".
+    min_width: int = 1
 
 
 def primary_suppressed(values: Mapping[Hashable, int], policy: Policy) -> set[Hashable]:

@@ -6,7 +6,6 @@ message on an HTML error page elsewhere.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qof_cancer.errors import UserError
@@ -24,11 +22,18 @@ from qof_cancer.web.benchmarks import benchmarks_data
 from qof_cancer.web.render import environment, render
 from qof_cancer.web.security import make_guard
 from qof_cancer.web.state import Dashboard
+from qof_cancer.web.uploads import (
+    DEFAULT_LIMIT_BYTES,
+    UploadRefused,
+    discard,
+    new_upload_folder,
+    save_upload,
+    scrub_paths,
+)
 
 __all__ = ["create_app"]
 
 STATIC = Path(__file__).parent / "static"
-UPLOAD_SUFFIXES = (".csv", ".parquet")
 # Scripts and styles only from this server; inline SVG needs inline style attributes.
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'"
 
@@ -41,12 +46,19 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def create_app(dash: Dashboard, token: str | None = None, host: str = "127.0.0.1") -> FastAPI:
-    """The dashboard application for `dash`; `token`, when given, is required on every request."""
+def create_app(
+    dash: Dashboard,
+    token: str | None = None,
+    host: str = "127.0.0.1",
+    upload_limit: int = DEFAULT_LIMIT_BYTES,
+) -> FastAPI:
+    """The dashboard application for `dash`; `token`, when given, is required on every request;
+    `upload_limit` is the largest upload taken, in bytes, per file."""
     app = FastAPI(title="qof-cancer dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     env = environment()
 
     def error(request: Request, status: int, message: str) -> Response:
+        message = scrub_paths(message)
         if _wants_json(request):
             return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
         html = render(env, "error.html.j2", request, {"status": status, "message": message}, dash)
@@ -71,7 +83,7 @@ def create_app(dash: Dashboard, token: str | None = None, host: str = "127.0.0.1
 
     @app.exception_handler(UserError)
     async def _user_error(request: Request, exc: UserError) -> Response:
-        return error(request, 400, str(exc))
+        return error(request, getattr(exc, "status", 400), str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -156,23 +168,28 @@ def create_app(dash: Dashboard, token: str | None = None, host: str = "127.0.0.1
         )
 
     async def upload(request: Request) -> Response:
-        form = await request.form()
-        folder = dash.db.parent / "uploads" / time.strftime("%Y%m%d-%H%M%S")
-        saved = {}
-        for field in ("patients", "events"):
-            item = form.get(field)
-            if not isinstance(item, UploadFile) or not item.filename:
-                raise UserError(f"choose a {field} file (CSV or Parquet)")
-            suffix = Path(item.filename).suffix.lower()
-            if suffix not in UPLOAD_SUFFIXES:
-                raise UserError(f"the {field} file must be .csv or .parquet, not {suffix or 'no extension'}")
-            folder.mkdir(parents=True, exist_ok=True)
-            saved[field] = folder / f"{field}{suffix}"
-            with saved[field].open("wb") as out:
-                while chunk := await item.read(1 << 20):
-                    out.write(chunk)
-        if not dash.start_rerun(dash.with_uploaded(saved["patients"], saved["events"])):
-            raise UserError("a run is already under way: wait for it to finish, then upload again")
+        # Refused before the body is read: a run is under way, or the body is too large or of no size.
+        if dash.status.state == "running":
+            raise UploadRefused("a run is already under way: wait for it to finish, then upload again", 409)
+        length = request.headers.get("content-length", "")
+        if not length.isdigit():
+            raise UploadRefused("an upload must say its size (Content-Length)", 411)
+        if int(length) > 2 * upload_limit + (1 << 20):
+            raise UploadRefused(f"the upload is larger than the limit of {2 * upload_limit >> 20:,} MB", 413)
+        folder = None
+        async with request.form(max_files=2, max_fields=8) as form:
+            try:
+                folder = new_upload_folder(dash.uploads)
+                saved = {
+                    f: await save_upload(form.get(f), f, folder, upload_limit) for f in ("patients", "events")
+                }
+                if not dash.start_rerun(dash.with_uploaded(saved["patients"], saved["events"])):
+                    raise UploadRefused(
+                        "a run is already under way: wait for it to finish, then upload again", 409
+                    )
+            except BaseException:
+                discard(folder)
+                raise
         if _wants_json(request):
             return JSONResponse({"status": "running", "poll": "/api/status"}, status_code=202)
         return RedirectResponse("/status", status_code=303)

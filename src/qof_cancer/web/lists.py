@@ -13,11 +13,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from qof_cancer.errors import UserError
+from qof_cancer.sanitise import safe_row
 from qof_cancer.web.labels import LIST_HELP, LIST_LABELS, list_label
 from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_page, table_rows
 from qof_cancer.web.paging import arrow_page, page_number, paging, sort_options
 from qof_cancer.web.state import Dashboard, feature_table_name
 from qof_cancer.worklist.messages import message_date_problem, missing_details_advice, render_letter
+
+MAX_DUE_WITHIN = 3660  # ten years: every deadline there is; a longer number is a slip (and overflows SQL)
 
 __all__ = [
     "WorklistFilters",
@@ -75,8 +78,8 @@ class WorklistFilters(dict):
                 out["due_within"] = int(raw)
             except ValueError:
                 raise UserError(f"due_within {raw!r}: expected a whole number of days") from None
-            if out["due_within"] < 0:
-                raise UserError("due_within: expected 0 or more days")
+            if not 0 <= out["due_within"] <= MAX_DUE_WITHIN:
+                raise UserError(f"due_within: expected 0 to {MAX_DUE_WITHIN} days")
         else:
             out["due_within"] = None
         out["pages"] = {key: page_number(params.get(f"page_{key}"), f"page_{key}") for key, _, _ in SECTIONS}
@@ -236,7 +239,7 @@ def worklist_csv(dash: Dashboard, filters: WorklistFilters) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_row(r) for r in rows)
     return buf.getvalue()
 
 

@@ -4,7 +4,7 @@
 - `guard` (middleware) answers only requests whose Host header names this server (so a web page cannot
   reach the dashboard through DNS rebinding), requires the token when there is one (header
   `Authorization: Bearer ...`, a cookie, or `?token=` which sets the cookie and is then dropped from the
-  address), refuses cross-site form posts, and logs each request by its route *template*
+  address), refuses form posts from another origin (host name and port), and logs each request by its route *template*
   (`GET /patient/{patient_id} 200`), never the address itself, so no patient id reaches a log.
 """
 
@@ -53,6 +53,21 @@ def _host_name(header: str) -> str:
     return urlsplit(f"//{header}").hostname or ""
 
 
+def _same_origin(origin: str, scheme: str, host_header: str) -> bool:
+    """True when a form's Origin is this server: same scheme, host name *and* port (a page on another
+    local port is another site, which could otherwise replace the dashboard's data)."""
+    given, here = urlsplit(origin), urlsplit(f"//{host_header}")
+    try:
+        default = {"http": 80, "https": 443}.get(scheme)
+        return (
+            given.scheme == scheme
+            and (given.hostname or "") == (here.hostname or "")
+            and (given.port or default) == (here.port or default)
+        )
+    except ValueError:  # a port that is not a number
+        return False
+
+
 def make_guard(token: str | None, host: str, deny: Deny):
     """The middleware function for `app.middleware("http")`."""
     allowed = {*LOOPBACK_NAMES, host.strip("[]").lower()}
@@ -91,7 +106,8 @@ def make_guard(token: str | None, host: str, deny: Deny):
             query_token = request.query_params.get("token")
             if query_token and hmac.compare_digest(query_token.encode(), token.encode()):
                 rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
-                target = request.url.path + (f"?{rest}" if rest else "")
+                # "//evil.example/" would be an address on another site: keep the redirect on this one
+                target = "/" + request.url.path.lstrip("/\\") + (f"?{rest}" if rest else "")
                 redirect = RedirectResponse(target, status_code=303)
                 redirect.set_cookie(COOKIE, token, httponly=True, samesite="strict")
                 return redirect
@@ -100,7 +116,7 @@ def make_guard(token: str | None, host: str, deny: Deny):
             )
         if request.method == "POST":
             origin = request.headers.get("origin")
-            if origin and urlsplit(origin).hostname != _host_name(request.headers.get("host", "")):
+            if origin and not _same_origin(origin, request.url.scheme, request.headers.get("host", "")):
                 return deny(request, 403, "a form from another site cannot change this dashboard")
         return await call_next(request)
 

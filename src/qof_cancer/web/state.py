@@ -2,7 +2,9 @@
 
 A run goes into a fresh DuckDB file beside `db`; only when it has finished is the file moved into place
 and the result swapped in, so pages keep answering from the previous run while a rerun is under way and a
-failed rerun leaves the last good result showing.
+failed rerun leaves the last good result showing. The results file is private (0600, in a 0700 folder).
+A run from an upload deletes the other uploads when it succeeds and its own upload when it fails
+(`web/uploads.py`), and job errors are shown without the server's file paths.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import pyarrow as pa
 from qof_cancer.api import RunResult
 from qof_cancer.api import run as run_indicators
 from qof_cancer.errors import UserError
+from qof_cancer.outputs.files import make_private_dir
+from qof_cancer.web.uploads import discard, prune_uploads, scrub_paths
 from qof_cancer.worklist.messages import MessageSet, load_messages
 
 __all__ = ["RunInputs", "JobStatus", "Dashboard", "feature_table_name"]
@@ -99,9 +103,29 @@ class Dashboard:
     def run(self, inputs: RunInputs | None = None, progress: Callable[[str], None] | None = None) -> None:
         """Run the engine now (in this thread) and swap the result in. Raises UserError on bad input."""
         inputs = inputs or self.inputs
+        upload = self._upload_folder(inputs)
+        try:
+            self._run(inputs, progress)
+        except BaseException:
+            if upload is not None and upload != self._upload_folder(self.inputs):
+                discard(upload)  # refused data is not kept
+            raise
+        if upload is not None:
+            prune_uploads(self.uploads, keep=upload)
+
+    @property
+    def uploads(self) -> Path:
+        """The folder of uploaded inputs (one private folder per upload)."""
+        return self.db.parent / "uploads"
+
+    def _upload_folder(self, inputs: RunInputs) -> Path | None:
+        folder = Path(inputs.patients).parent
+        return folder if folder.parent == self.uploads else None
+
+    def _run(self, inputs: RunInputs, progress: Callable[[str], None] | None) -> None:
         say = progress or (lambda _m: None)
         messages = inputs.load_messages()
-        self.db.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.db.parent)
         fresh = self.db.with_name(self.db.name + ".new")
         for leftover in (fresh, Path(f"{fresh}.wal")):
             leftover.unlink(missing_ok=True)
@@ -120,6 +144,7 @@ class Dashboard:
         )
         say("Saving the results for the dashboard")
         _save_tables(fresh, result)
+        os.chmod(fresh, 0o600)
         with self._lock:
             if self._con is not None:
                 self._con.close()
@@ -168,7 +193,7 @@ class Dashboard:
             try:
                 work(say)
             except UserError as exc:
-                status.state, status.error = "failed", str(exc)
+                status.state, status.error = "failed", scrub_paths(str(exc))
             except Exception as exc:  # noqa: BLE001 - shown on the status page; the server keeps serving
                 status.state, status.error = "failed", f"internal error: {type(exc).__name__}"
             else:

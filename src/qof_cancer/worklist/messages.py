@@ -190,6 +190,8 @@ def load_practice_details(path: str | Path) -> dict[str, dict[str, str]]:
         raise UserError(f"{path}: cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text") from None
+    except csv.Error as exc:  # a field past the csv module's 128 KB limit, a NUL byte
+        raise UserError(f"{path}: row {reader.line_num + 1}: cannot be read as CSV: {exc}") from None
     return out
 
 
