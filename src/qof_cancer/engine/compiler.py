@@ -20,6 +20,7 @@ from datetime import date
 
 from sqlglot import exp
 
+from qof_cancer.engine.facts import select_diagnosis, select_population
 from qof_cancer.model.dates import Duration, add_months
 from qof_cancer.model.nodes import (
     Always,
@@ -234,37 +235,14 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
     ach = _d(period.ach)
     register = ruleset.register
 
-    population = (
-        exp.select(
-            _col("patient_id"),
-            _col("practice_code"),
-            _col("pcn_code"),
-            exp.alias_(_col("registration_start"), "reg_dat"),
-        )
-        .from_("patients")
-        .where(_col("registration_start") <= ach)
-        .where(exp.or_(_col("registration_end").is_(exp.null()), _col("registration_end") > ach.copy()))
-        .where(exp.or_(_col("date_of_death").is_(exp.null()), _col("date_of_death") > ach.copy()))
-    )
+    population = select_population(period.ach)
     events = (
         exp.select(_col("patient_id", "e"), _col("cluster_id", "c"), _col("date", "e"), _col("episode", "e"))
         .from_(exp.alias_(exp.to_table("events"), "e"))
         .join(exp.alias_(exp.to_table("cluster_codes"), "c"), on=_col("code", "e").eq(_col("code", "c")))
         .where(_col("date", "e") <= ach.copy())
     )
-    episode_ok = exp.or_(
-        _col("episode").is_(exp.null()),
-        exp.not_(exp.func("LOWER", _col("episode")).isin(*[_s(e) for e in register.ignore_episodes]))
-        if register.ignore_episodes
-        else exp.true(),
-    )
-    diagnosis = (
-        exp.select(_col("patient_id"), exp.alias_(exp.Max(this=_col("date")), "can_dat"))
-        .from_("ev")
-        .where(_col("cluster_id").eq(_s("CAN_COD")))
-        .where(episode_ok)
-        .group_by(_col("patient_id"))
-    )
+    diagnosis = select_diagnosis(register, "ev")
     for rule in register.rules:
         if not isinstance(rule.when, ROW_LEVEL):
             raise UnsupportedCondition(

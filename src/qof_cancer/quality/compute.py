@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from qof_cancer.engine.context import RunContext
+from qof_cancer.engine.facts import counting_episode, registered_on_sql, select_diagnosis
 from qof_cancer.inputs.backends import DuckDBBackend
 from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS
 from qof_cancer.quality.checks import BUILDERS, FINDING_COLUMNS
@@ -82,6 +83,7 @@ def _local_table(context: RunContext) -> pa.Table:
 def prepare_tables(context: RunContext, plan: Plan) -> None:
     """The code tables and the patient tables every check reads (see checks.py)."""
     con = context.con
+    register = context.ruleset.register
     tables = {**code_tables(context.clusters), "dq_local": _local_table(context)}
     for name, table in tables.items():
         con.register(f"{name}_arrow", table)
@@ -96,33 +98,25 @@ def prepare_tables(context: RunContext, plan: Plan) -> None:
         "CAST(n AS VARCHAR) || CASE WHEN n = 1 THEN ' day' ELSE ' days' END"
     )
     ach = f"DATE '{plan.ach.isoformat()}'"
+    # The population and CAN_DAT are the engine's own (engine.facts), not a second reading of the rules.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dq_pop AS SELECT patient_id, practice_code, registration_start, "
-        f"registration_end, date_of_death FROM patients WHERE registration_start <= {ach} "
-        f"AND (registration_end IS NULL OR registration_end > {ach}) "
-        f"AND (date_of_death IS NULL OR date_of_death > {ach})"
+        f"registration_end, date_of_death FROM patients WHERE {registered_on_sql(plan.ach)}"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dq_ev AS SELECT e.rowid AS event_id, e.patient_id, e.code, e.date, "
         "e.episode, c.cluster_id FROM events e JOIN cluster_codes c ON c.code = e.code "
         f"JOIN dq_pop p ON p.patient_id = e.patient_id WHERE e.date <= {ach}"
     )
-    ignored = (
-        f"(x.episode IS NULL OR x.episode NOT IN {in_list(plan.ignore_episodes)})"
-        if plan.ignore_episodes
-        else "TRUE"
-    )
+    counts = counting_episode(register, "x").sql("duckdb")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dq_dx AS SELECT x.*, COALESCE(st.site, 'unspecified') AS site, "
         "CASE WHEN COALESCE(st.site, 'unspecified') IN ('unspecified', 'other', 'secondary') "
         "THEN 'code:' || x.code ELSE st.site END AS site_key, COALESCE(st.history = '1', FALSE) AS history, "
-        f"{ignored} AS counts FROM dq_ev x LEFT JOIN dq_sites st ON st.code = x.code "
+        f"{counts} AS counts FROM dq_ev x LEFT JOIN dq_sites st ON st.code = x.code "
         "WHERE x.cluster_id = 'CAN_COD'"
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE dq_cd AS SELECT patient_id, MAX(date) AS can_dat FROM dq_dx "
-        "WHERE counts GROUP BY patient_id"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE dq_cd AS {select_diagnosis(register, 'dq_ev').sql('duckdb')}")
 
 
 def _run_checks(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 
 import duckdb
 
+from qof_cancer.engine.facts import registered_on_sql
 from qof_cancer.model.dates import add_months
 from qof_cancer.screening.settings import Programme, ScreeningSettings
 
@@ -101,9 +102,7 @@ def build_people(
         LEFT JOIN flags f ON f.patient_id = p.patient_id
         LEFT JOIN scr_phone_class m ON m.number = p.mobile_phone
         LEFT JOIN scr_phone_class h ON h.number = p.home_phone
-        WHERE p.registration_start <= {day}
-          AND (p.registration_end IS NULL OR p.registration_end > {day})
-          AND (p.date_of_death IS NULL OR p.date_of_death > {day})
+        WHERE {registered_on_sql(as_of, "p")}
         """,
         {"ld": settings.learning_disability, "smi": settings.severe_mental_illness},
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from qof_cancer.engine.facts import registered_on_sql
 from qof_cancer.model.dates import add_months
 from qof_cancer.screening.settings import ScreeningSettings
 
@@ -71,9 +72,7 @@ def results_pending_sql(settings: ScreeningSettings, as_of: date) -> str:
                {day} - s.sample_date AS days_since_sample
         FROM samples s
         JOIN patients p ON p.patient_id = s.patient_id
-        WHERE p.registration_start <= {day}
-          AND (p.registration_end IS NULL OR p.registration_end > {day})
-          AND (p.date_of_death IS NULL OR p.date_of_death > {day})
+        WHERE {registered_on_sql(as_of, "p")}
           AND NOT EXISTS (
               SELECT 1 FROM results r WHERE r.patient_id = s.patient_id AND r.date >= s.sample_date
           )
