@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import stat
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,15 @@ def test_two_unsafe_codes_never_share_a_file():
     assert safe_file_name("A81001") == "A81001"
 
 
-def _evil_inputs(folder: Path, practice: str) -> tuple[Path, Path]:
+def _evil_inputs(folder: Path, practice: str, days_ago: tuple[int, int] | None = None) -> tuple[Path, Path]:
+    """Two patients; diagnosed in 2023 by default, or the given numbers of days before today."""
+    if days_ago is None:
+        dates = ("2023-10-15", "2023-11-01")
+    else:
+        dates = tuple((date.today() - timedelta(days=n)).isoformat() for n in days_ago)
     patients = [
-        patient([["CAN_COD", "2023-10-15"]], patient_id=EVIL, practice=practice),
-        patient([["CAN_COD", "2023-11-01"]], patient_id="ok", practice="A00001"),
+        patient([["CAN_COD", dates[0]]], patient_id=EVIL, practice=practice),
+        patient([["CAN_COD", dates[1]]], patient_id="ok", practice="A00001"),
     ]
     ppath, epath = write_inputs(folder, patients)
     _with_contacts(
@@ -68,11 +74,21 @@ def _evil_inputs(folder: Path, practice: str) -> tuple[Path, Path]:
 
 @pytest.mark.parametrize("practice", ["../../escaped", "/tmp/qof-escape-test/ABS"])
 def test_a_run_with_hostile_values_writes_no_formula_and_nothing_outside(tmp_path, practice):
-    ppath, epath = _evil_inputs(tmp_path / "in", practice)
+    # Diagnosed weeks ago and run today, so support contacts are due and messages are written.
+    ppath, epath = _evil_inputs(tmp_path / "in", practice, days_ago=(48, 31))
+    details = tmp_path / "in" / "details.csv"
+    with details.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(
+            [
+                ["practice_code", "name", "phone"],
+                [practice, "Evil", "01632 960001"],
+                ["A00001", "Good", "01632 960002"],
+            ]
+        )
     out = tmp_path / "deep" / "out"
     code = main(
-        ["run", "--patients", str(ppath), "--events", str(epath), "--year", "2023-24"]
-        + ["--as-of", "2023-12-01", "--out", str(out)]
+        ["run", "--patients", str(ppath), "--events", str(epath), "--practice-details", str(details)]
+        + ["--out", str(out)]
     )
     assert code == 0
     assert not Path("/tmp/qof-escape-test").exists()
@@ -80,6 +96,7 @@ def test_a_run_with_hostile_values_writes_no_formula_and_nothing_outside(tmp_pat
     written = sorted(
         p for p in tmp_path.rglob("*") if p.is_file() and "in" not in p.relative_to(tmp_path).parts
     )
+    assert (out / "messages").is_dir(), "no messages written: the test would prove nothing about them"
     assert all(out in p.parents for p in written)
     messages = list((out / "messages").iterdir())
     assert len(messages) >= 2 and all(p.parent == out / "messages" for p in messages)

@@ -112,7 +112,7 @@ def test_a_128_kb_code_term_names_the_file(tmp_path, capsys):
 def test_a_128_kb_practice_detail_names_the_file(tmp_path, capsys):
     _write(tmp_path, [GOOD_PATIENT], [GOOD_EVENT])
     details = tmp_path / "details.csv"
-    details.write_text('practice_code,name\nA00001,"' + "x" * 140_000 + '"\n')
+    details.write_text('practice_code,name,phone\nA00001,"' + "x" * 140_000 + '",01632 960000\n')
     err = _one_line_exit_2(capsys, _run(tmp_path, "--practice-details", str(details)))
     assert "details.csv: row 2: cannot be read as CSV" in err
 
