@@ -125,23 +125,7 @@ def test_run_command_writes_worklist_and_messages(tmp_path, capsys, on_1_decembe
     out = tmp_path / "out"
     details = tmp_path / "practices.csv"
     details.write_text("practice_code,name,phone\nA00001,Riverside Surgery,01632 960111\n")
-    code = main(
-        [
-            "run",
-            "--patients",
-            str(ppath),
-            "--events",
-            str(epath),
-            "--year",
-            "2023-24",
-            "--as-of",
-            "2023-12-01",
-            "--out",
-            str(out),
-            "--practice-details",
-            str(details),
-        ]
-    )
+    code = main(_run_args(ppath, epath, out, "--practice-details", str(details)))
     assert code == 0, capsys.readouterr().err
     for name in ("worklist.csv", "forecast.csv", "pca_monitoring.csv", "worklist.xlsx"):
         assert (out / name).exists()
