@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlglot import exp
 
+from qof_cancer.engine.facts import date_literal as _d
 from qof_cancer.engine.facts import select_diagnosis, select_population
 from qof_cancer.model.dates import Duration, add_months
 from qof_cancer.model.nodes import (
@@ -71,10 +71,6 @@ class CompiledRun:
 
     def sql(self, dialect: str) -> tuple[str, str]:
         return self.outcomes.sql(dialect), self.list_sizes.sql(dialect)
-
-
-def _d(day: date) -> exp.Expression:
-    return exp.cast(exp.Literal.string(day.isoformat()), exp.DataType.build("DATE"))
 
 
 def _col(name: str, table: str | None = None) -> exp.Column:

@@ -13,10 +13,18 @@ from sqlglot import exp
 
 from qof_cancer.model.nodes import Indicator
 
-__all__ = ["registered_on", "registered_on_sql", "counting_episode", "select_population", "select_diagnosis"]
+__all__ = [
+    "date_literal",
+    "registered_on",
+    "registered_on_sql",
+    "counting_episode",
+    "select_population",
+    "select_diagnosis",
+]
 
 
-def _d(day: date) -> exp.Expression:
+def date_literal(day: date) -> exp.Expression:
+    """A constant date, typed as DATE in every dialect."""
     return exp.cast(exp.Literal.string(day.isoformat()), exp.DataType.build("DATE"))
 
 
@@ -27,9 +35,9 @@ def registered_on(day: date, table: str | None = None) -> exp.Expression:
         return exp.column(name, table=table)
 
     return exp.and_(
-        col("registration_start") <= _d(day),
-        exp.or_(col("registration_end").is_(exp.null()), col("registration_end") > _d(day)),
-        exp.or_(col("date_of_death").is_(exp.null()), col("date_of_death") > _d(day)),
+        col("registration_start") <= date_literal(day),
+        exp.or_(col("registration_end").is_(exp.null()), col("registration_end") > date_literal(day)),
+        exp.or_(col("date_of_death").is_(exp.null()), col("date_of_death") > date_literal(day)),
     )
 
 

@@ -86,8 +86,6 @@ def indicator_values(
                     values[NUMERATOR_FIELD] += n
                 if rule.outcome in ("met", "not_met"):
                     values[DENOMINATOR_FIELD] += n
-            if ind.kind == "register":
-                values = {REGISTER_FIELD: register}
             rows += [
                 {
                     "practice_code": practice,

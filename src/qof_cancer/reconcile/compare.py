@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from itertools import product
 
 from qof_cancer.api import Reading
-from qof_cancer.model.nodes import PCA_OUTCOMES
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.reconcile.published import FIELD_MEASURES, Published
 
@@ -82,7 +81,7 @@ def our_figures(reading: Reading) -> dict[tuple[str, str, str], float]:
         if row["numerator"] is not None:
             out[(*key, "NUMERATOR")] = row["numerator"]
             out[(*key, "DENOMINATOR")] = row["denominator"]
-            out[(*key, "PCAS")] = sum(row[o] for o in PCA_OUTCOMES)
+            out[(*key, "PCAS")] = row["pcas"]
     for row in reading.indicator_values:
         measure = FIELD_MEASURES.get(row["field_name"], row["field_name"])
         out[(row["practice_code"], row["indicator"], measure)] = row["value"]

@@ -14,6 +14,7 @@ compare with the same figures of a run.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -102,10 +103,8 @@ def read_published(path: Path, indicators: tuple[str, ...]) -> Published:
             try:
                 value = float(raw.replace(",", ""))
             except ValueError:
-                raise UserError(
-                    f"{path}: row {row_no}, column {header[value_col].strip()}: value {raw[:40]!r} is not a number"
-                ) from None
-            if value != value or value in (float("inf"), float("-inf")):
+                value = math.nan
+            if not math.isfinite(value):
                 raise UserError(
                     f"{path}: row {row_no}, column {header[value_col].strip()}: value {raw[:40]!r} is not a number"
                 )
