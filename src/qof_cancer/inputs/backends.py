@@ -170,6 +170,8 @@ class SparkBackend:
     def close(self) -> None:
         for name in [t.name for t in self.spark.catalog.listTables() if t.isTemporary]:
             self.spark.catalog.dropTempView(name)
-        # The session outlives a run (getOrCreate): release what this run cached, or the heap fills up
-        # over many runs in one process.
+        # A run owns its session: stop it, so that nothing one run held (cached tables, plans, shuffle
+        # memory) is left for the next run in the same process to run out of memory on. A later run
+        # starts a new session in the same JVM.
         self.spark.catalog.clearCache()
+        self.spark.stop()
