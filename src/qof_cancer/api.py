@@ -224,7 +224,7 @@ def _run(
         indicator_values(ruleset, period, rule_counts(backend), sizes), schema=INDICATOR_VALUES_SCHEMA
     )
     if features:
-        context = RunContext(backend.con, ruleset, period, clusters, today, summary_rows, protected)
+        context = RunContext(backend, ruleset, period, clusters, today, summary_rows, protected)
         for feature in features:
             say(f"Computing {feature.name}")
             result.tables.update(feature.compute(context))

@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet
+from qof_cancer.inputs.backends import Backend
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
@@ -22,16 +23,25 @@ __all__ = ["RunContext", "Feature"]
 
 @dataclass
 class RunContext:
-    """The open connection holds tables `patients`, `events` (the codes of `cluster_codes` only),
-    `cluster_codes`, `outcomes` and `rejects`."""
+    """The run's backend holds tables `patients`, `events` (the codes of `cluster_codes` only),
+    `cluster_codes`, `outcomes` and `rejects`. Features read them through `backend` (any engine);
+    `con` is the DuckDB connection where the engine is DuckDB, for code not yet engine-neutral."""
 
-    con: duckdb.DuckDBPyConnection
+    backend: Backend
     ruleset: RuleSet
     period: Period
     clusters: ClusterSet
     today: date
     summary_rows: list[dict]
     protected_points: dict[tuple[str, str], float] | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (features that are not yet engine-neutral); an error on other engines."""
+        con = getattr(self.backend, "con", None)
+        if con is None:
+            raise TypeError(f"this feature needs DuckDB, not {self.backend.dialect}")
+        return con
 
 
 @dataclass(frozen=True)
