@@ -19,12 +19,12 @@ import pyarrow as pa
 from qof_cancer.benchmark.feature import FEATURE as BENCHMARKS
 from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
-from qof_cancer.engine.context import Feature, RunContext
-from qof_cancer.engine.evaluate import evaluate, load_cluster_codes, outcome_counts
-from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values, rule_counts
+from qof_cancer.engine.context import Feature, FeatureUnsupported, RunContext
+from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values
+from qof_cancer.engine.run import Run
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
 from qof_cancer.errors import UserError
-from qof_cancer.inputs import LoadReport, load_inputs
+from qof_cancer.inputs import LoadReport
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
@@ -59,6 +59,7 @@ class RunResult:
     rejects: pa.Table
     tables: dict[str, pa.Table] = field(default_factory=dict)  # from FEATURES, by name
     files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # features the engine could not run, in words
 
     def summary_rows(self) -> list[dict]:
         return self.summary.to_pylist()
@@ -132,11 +133,14 @@ def run_readings(
     scheme: str | Path | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    engine: str = "duckdb",
+    spark_master: str = "local[2]",
 ) -> tuple[LoadReport, list[Reading]]:
     """The inputs read and checked once, then the rules evaluated under each named set of settings.
 
     `readings` maps a name to settings like {"CAN005": {"support_window": "3 months"}}. Used by
     `reconcile` to find which reading of the national rules reproduces a practice's published figures.
+    Each reading is a scenario of one run (`reading_1_outcomes`, ...), on any engine.
     """
     say = progress or (lambda _msg: None)
     today = today or date.today()
@@ -148,19 +152,18 @@ def run_readings(
     clusters = load_clusters(codes)
     for ruleset in rulesets.values():
         clusters.require(ruleset.clusters())
-    backend = DuckDBBackend(duckdb.connect())
+    backend = _open_backend(engine, ":memory:", spark_master, say)
     try:
-        load_cluster_codes(backend, clusters)
         say("Reading and checking the input files")
-        report = load_inputs(backend, patients, events, today)
+        store = Run.open(backend, clusters, patients, events, today)
         out = []
-        for name, ruleset in rulesets.items():
+        for number, (name, ruleset) in enumerate(rulesets.items(), start=1):
             say(f"Evaluating the rules read as: {name}")
-            sizes = evaluate(backend, ruleset, period)
-            summary = summarise(ruleset, period, outcome_counts(backend), sizes)
-            values = indicator_values(ruleset, period, rule_counts(backend), sizes)
+            ev = store.scenario(f"reading_{number}", ruleset=ruleset, period=period)
+            summary = summarise(ruleset, period, ev.counts, ev.sizes)
+            values = indicator_values(ruleset, period, ev.rule_counts, ev.sizes)
             out.append(Reading(name, readings[name], ruleset, period, summary, values))
-        return report, out
+        return store.load, out
     finally:
         backend.close()
 
@@ -189,26 +192,23 @@ def _run(
     out,
     say: Progress,
 ) -> RunResult:
-    features = FEATURES if isinstance(backend, DuckDBBackend) else ()
     extra: dict[str, frozenset[str]] = {}
-    for feature in features:
+    for feature in FEATURES:
         extra.update(feature.extra_clusters())
-    load_cluster_codes(backend, clusters, extra)
     say("Reading and checking the input files")
-    report = load_inputs(backend, patients, events, today)
+    store = Run.open(backend, clusters, patients, events, today, extra)
 
     protected = None
     needed = {yi.protected_year for yi in period.year.indicators.values() if yi.status == "income_protected"}
     for protected_year in sorted(y for y in needed if y in ruleset.years):
         say(f"Computing {protected_year} for income protection")
         earlier = Period(ruleset.years[protected_year], ruleset.years[protected_year].pped)
-        sizes = evaluate(backend, ruleset, earlier, table="outcomes_protected")
-        counts = outcome_counts(backend, "outcomes_protected")
-        protected = {**(protected or {}), **achieved_points(ruleset, earlier, counts, sizes)}
+        ev = store.scenario(f"protected_{protected_year.replace('-', '_')}", ruleset=ruleset, period=earlier)
+        protected = {**(protected or {}), **achieved_points(ruleset, earlier, ev.counts, ev.sizes)}
 
     say(f"Computing {period.year.id} at {period.ach.isoformat()}")
-    sizes = evaluate(backend, ruleset, period)
-    summary_rows = summarise(ruleset, period, outcome_counts(backend), sizes, protected)
+    main = store.evaluate(ruleset, period)
+    summary_rows = summarise(ruleset, period, main.counts, main.sizes, protected)
     lists = _code_lists(ruleset, clusters)
     for row in summary_rows:
         row["code_lists"] = lists[row["indicator"]]
@@ -219,15 +219,18 @@ def _run(
     )
     rejects = backend.arrow(_REJECTS_QUERY)
     summary = pa.Table.from_pylist(summary_rows) if summary_rows else pa.table({c: [] for c in columns})
-    result = RunResult(period, ruleset, clusters, report, outcomes, summary, rejects)
+    result = RunResult(period, ruleset, clusters, store.load, outcomes, summary, rejects)
     result.tables["indicator_values"] = pa.Table.from_pylist(
-        indicator_values(ruleset, period, rule_counts(backend), sizes), schema=INDICATOR_VALUES_SCHEMA
+        indicator_values(ruleset, period, main.rule_counts, main.sizes), schema=INDICATOR_VALUES_SCHEMA
     )
-    if features:
-        context = RunContext(backend, ruleset, period, clusters, today, summary_rows, protected)
-        for feature in features:
-            say(f"Computing {feature.name}")
+    context = RunContext(backend, ruleset, period, clusters, today, summary_rows, protected, store)
+    for feature in FEATURES:
+        say(f"Computing {feature.name}")
+        try:
             result.tables.update(feature.compute(context))
+        except FeatureUnsupported as exc:
+            # Loud, never silent: the terminal and run.json say which outputs are missing and why.
+            result.warnings.append(f"{feature.name} not computed on --engine {backend.dialect}: {exc}")
 
     if out is not None:
         say("Writing the output files")
@@ -281,6 +284,6 @@ def _run_metadata(result: RunResult) -> dict:
         "scheme": result.ruleset.scheme,
         "settings": {i.id: {k: str(v) for k, v in i.settings.items()} for i in result.ruleset.indicators},
         "clusters": result.clusters.as_dict(),
-        "warnings": result.clusters.warnings(),
+        "warnings": result.clusters.warnings() + result.warnings,
         "input": result.load.as_dict(),
     }

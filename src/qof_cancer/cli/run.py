@@ -83,6 +83,8 @@ def run(
         notes = files.notes
     stdout = Console()
     print_run_summary(result, stdout)
+    for warning in result.warnings:
+        stdout.print(f"[yellow]Warning:[/yellow] {warning}")
     capped = as_of_warning(as_of_date, result.period)
     if capped:
         stdout.print(f"[yellow]Warning:[/yellow] {capped}")

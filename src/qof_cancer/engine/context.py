@@ -1,7 +1,9 @@
 """What features built on the outcomes (worklists, data quality, ...) can read, and how they plug in.
 
-A feature is computed after the indicators, on the same DuckDB connection, and returns named tables.
-`api.run` writes each table as `<name>.csv` and keeps it on the result for the report and dashboard.
+A feature is computed after the indicators, in the run's store (`engine.run.Run`, on any engine), and
+returns named tables. `api.run` writes each table as `<name>.csv` and keeps it on the result for the
+report and dashboard. A feature that cannot run on the run's engine raises `FeatureUnsupported` (reading
+`context.con` on an engine other than DuckDB does), and the run says so in the terminal and in run.json.
 """
 
 from __future__ import annotations
@@ -14,18 +16,24 @@ import duckdb
 import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet
+from qof_cancer.engine.run import Run
 from qof_cancer.inputs.backends import Backend
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
-__all__ = ["RunContext", "Feature"]
+__all__ = ["RunContext", "Feature", "FeatureUnsupported"]
+
+
+class FeatureUnsupported(TypeError):
+    """A feature that cannot run on this run's engine (the run goes on without it, and says so)."""
 
 
 @dataclass
 class RunContext:
     """The run's backend holds tables `patients`, `events` (the codes of `cluster_codes` only),
-    `cluster_codes`, `outcomes` and `rejects`. Features read them through `backend` (any engine);
-    `con` is the DuckDB connection where the engine is DuckDB, for code not yet engine-neutral."""
+    `cluster_codes`, `outcomes`, `population`, `can_dat`, `rule_facts` and `rejects`. Features read them
+    through `backend` (any engine) and evaluate the rules on other data with `run.scenario`; `con` is the
+    DuckDB connection where the engine is DuckDB, for code not yet engine-neutral."""
 
     backend: Backend
     ruleset: RuleSet
@@ -34,13 +42,21 @@ class RunContext:
     today: date
     summary_rows: list[dict]
     protected_points: dict[tuple[str, str], float] | None = None
+    run: Run | None = None  # the run's store (None only for a context built by hand, without one)
+
+    @property
+    def store(self) -> Run:
+        """The run's store, for `scenario(...)`; an error when the context was built without one."""
+        if self.run is None:
+            raise TypeError("this feature needs the run's store (RunContext.run)")
+        return self.run
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         """The DuckDB connection (features that are not yet engine-neutral); an error on other engines."""
         con = getattr(self.backend, "con", None)
         if con is None:
-            raise TypeError(f"this feature needs DuckDB, not {self.backend.dialect}")
+            raise FeatureUnsupported(f"it needs DuckDB, not {self.backend.dialect}")
         return con
 
 

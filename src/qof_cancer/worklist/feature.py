@@ -1,4 +1,4 @@
-"""The worklist feature: worklist, forecast and PCA monitoring tables from one run's connection."""
+"""The worklist feature: worklist, forecast and PCA monitoring tables from one run's store (any engine)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from collections.abc import Mapping
 import pyarrow as pa
 
 from qof_cancer.engine.context import Feature, RunContext
-from qof_cancer.engine.evaluate import outcome_counts
 from qof_cancer.engine.summary import summarise
-from qof_cancer.inputs.backends import DuckDBBackend
 from qof_cancer.worklist.forecast import FORECAST_SCHEMA, forecast_rows, practice_pounds, with_converted
 from qof_cancer.worklist.lists import (
     LIST_OF,
@@ -22,7 +20,7 @@ from qof_cancer.worklist.lists import (
     record_code,
 )
 from qof_cancer.worklist.pca import PCA_SCHEMA, pca_monitoring_rows
-from qof_cancer.worklist.scenarios import Scenario, drop, evaluate_previous, previous_year, run_scenarios
+from qof_cancer.worklist.scenarios import Scenario, evaluate_previous, previous_year, run_scenarios
 
 __all__ = ["FEATURE", "compute"]
 
@@ -61,12 +59,12 @@ def _money_per_patient(
 
 def _pca_rows(ctx: RunContext) -> list[dict]:
     last = previous_year(ctx.ruleset, ctx.period.year)
-    previous = evaluate_previous(ctx.con, ctx.ruleset, last) if last is not None else None
+    previous = evaluate_previous(ctx.store, ctx.ruleset, last) if last is not None else None
     return pca_monitoring_rows(
         ctx.ruleset,
         ctx.period.year.id,
         ctx.period.in_year,
-        outcome_counts(DuckDBBackend(ctx.con)),
+        ctx.store.main.counts,
         {r["practice_code"]: r["pcn_code"] for r in ctx.summary_rows if r["level"] == "practice"},
         last.id if last else None,
         previous.counts if previous else None,
@@ -75,7 +73,7 @@ def _pca_rows(ctx: RunContext) -> list[dict]:
 
 def compute(ctx: RunContext) -> dict[str, pa.Table]:
     """{"worklist", "forecast", "pca_monitoring"} for the run in `ctx` (see docs/worklists.md)."""
-    con, ruleset, period = ctx.con, ctx.ruleset, ctx.period
+    run, ruleset, period = ctx.store, ctx.ruleset, ctx.period
     # Actions start on the achievement date. A year-end run made after the year is over can act on
     # nothing: every patient not met is missed. (An in-year --as-of date in the past is a deliberate
     # look at that day, so its worklist is kept.)
@@ -87,32 +85,29 @@ def compute(ctx: RunContext) -> dict[str, pa.Table]:
         code = record_code(ctx.clusters, acts.completing)[0]
         if code is not None:
             probe_codes[indicator] = code
-    try:
-        as_is, done = run_scenarios(con, ruleset, period, probe_codes, start)
-        candidates = collect_candidates(con, ruleset, as_is, done)
-        listed = [c["outcome_done"] == "met" and start is not None for c in candidates]
-        on_list = Counter(
-            (c["practice_code"], c["indicator"]) for c, on in zip(candidates, listed, strict=True) if on
-        )
-        missed = Counter(
-            (c["practice_code"], c["indicator"])
-            for c, on in zip(candidates, listed, strict=True)
-            if c["outcome_as_is"] == "not_met" and not on
-        )
-        scenarios = {"year_end_as_is": (as_is.counts, as_is.sizes)}
-        if start is not None:
-            scenarios["year_end_worklist_done"] = (done.counts, done.sizes)
-        forecast, summaries = forecast_rows(
-            ruleset, period, ctx.summary_rows, scenarios, ctx.protected_points, on_list, missed
-        )
-        values = _money_per_patient(ctx, as_is, summaries, on_list, missed)
-        wanted = {c for a in actions.values() for _, c in a.in_year_pcas}
-        wanted |= {a.invitation for a in actions.values() if a.invitation}
-        records = collect_records(con, as_is, wanted, (c["patient_id"] for c in candidates))
-        worklist = build_worklist(candidates, records, actions, ctx.clusters, period, start, values)
-        pca = _pca_rows(ctx)
-    finally:
-        drop(con)
+    as_is, done = run_scenarios(run, ruleset, period, probe_codes, start)
+    candidates = collect_candidates(run.backend, ruleset, as_is, done)
+    listed = [c["outcome_done"] == "met" and start is not None for c in candidates]
+    on_list = Counter(
+        (c["practice_code"], c["indicator"]) for c, on in zip(candidates, listed, strict=True) if on
+    )
+    missed = Counter(
+        (c["practice_code"], c["indicator"])
+        for c, on in zip(candidates, listed, strict=True)
+        if c["outcome_as_is"] == "not_met" and not on
+    )
+    scenarios = {"year_end_as_is": (as_is.counts, as_is.sizes)}
+    if start is not None:
+        scenarios["year_end_worklist_done"] = (done.counts, done.sizes)
+    forecast, summaries = forecast_rows(
+        ruleset, period, ctx.summary_rows, scenarios, ctx.protected_points, on_list, missed
+    )
+    values = _money_per_patient(ctx, as_is, summaries, on_list, missed)
+    wanted = {c for a in actions.values() for _, c in a.in_year_pcas}
+    wanted |= {a.invitation for a in actions.values() if a.invitation}
+    records = collect_records(run.backend, as_is, wanted, (c["patient_id"] for c in candidates))
+    worklist = build_worklist(candidates, records, actions, ctx.clusters, period, start, values)
+    pca = _pca_rows(ctx)
     return {
         "worklist": pa.Table.from_pylist(worklist, schema=WORKLIST_SCHEMA),
         "forecast": pa.Table.from_pylist(forecast, schema=FORECAST_SCHEMA),

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from qof_cancer.codes import ClusterSet
+from qof_cancer.inputs.backends import Backend
 from qof_cancer.inputs.phones import classify_uk_phone, format_uk_mobile
 from qof_cancer.model.nodes import PCA_OUTCOMES, Indicator, RecordInYear, TwoRecordsInYear
 from qof_cancer.model.ruleset import RuleSet
@@ -131,13 +132,11 @@ def record_code(clusters: ClusterSet, cluster_id: str) -> tuple[str | None, str 
     return code, cluster.terms.get(code) or None, note
 
 
-def collect_candidates(
-    con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_is: Scenario, done: Scenario
-) -> list[dict]:
+def collect_candidates(backend: Backend, ruleset: RuleSet, as_is: Scenario, done: Scenario) -> list[dict]:
     """Patients and indicators not met at the year end as they stand, that the worklist turns `met` or
     that count as not met: with diagnosis, due date and contact details."""
     ratio = ", ".join(f"'{i.id}'" for i in ruleset.ratio_indicators)
-    rows = con.execute(
+    rows = backend.rows(
         "SELECT a.practice_code, a.pcn_code, a.patient_id, a.indicator, a.outcome AS outcome_as_is, "
         "d.outcome AS outcome_done, a.can_dat, a.due_date AS window_end, "
         "p.nhs_number, p.mobile_phone, p.email "
@@ -146,7 +145,7 @@ def collect_candidates(
         f"WHERE a.indicator IN ({ratio}) AND a.outcome <> 'met' "
         "AND (d.outcome = 'met' OR a.outcome = 'not_met') "
         "ORDER BY a.practice_code, a.patient_id, a.indicator"
-    ).fetchall()
+    )
     names = (
         "practice_code",
         "pcn_code",
@@ -164,24 +163,21 @@ def collect_candidates(
 
 
 def collect_records(
-    con: duckdb.DuckDBPyConnection, as_is: Scenario, clusters: Iterable[str], patient_ids: Iterable[str]
+    backend: Backend, as_is: Scenario, clusters: Iterable[str], patient_ids: Iterable[str]
 ) -> dict[str, list[tuple[str, date]]]:
     """patient_id -> [(cluster, date)] of the given clusters' records on or before ACH."""
     ids = sorted(set(patient_ids))
     wanted = sorted(set(clusters))
     if not ids or not wanted:
         return {}
-    con.register("worklist_ids", pa.table({"patient_id": pa.array(ids, pa.string())}))
-    try:
-        rows = con.execute(
-            f"SELECT e.patient_id, c.cluster_id, e.date FROM {as_is.name}.events e "
-            "JOIN cluster_codes c ON c.code = e.code "
-            "JOIN worklist_ids i ON i.patient_id = e.patient_id "
-            f"WHERE c.cluster_id IN ({', '.join('?' for _ in wanted)}) ORDER BY e.date",
-            wanted,
-        ).fetchall()
-    finally:
-        con.unregister("worklist_ids")
+    backend.register("worklist_ids", pa.table({"patient_id": pa.array(ids, pa.string())}))
+    in_clusters = exp.column("cluster_id", "c").isin(*(exp.Literal.string(c) for c in wanted)).sql("duckdb")
+    rows = backend.rows(
+        f"SELECT e.patient_id, c.cluster_id, e.date FROM {as_is.events} e "
+        "JOIN cluster_codes c ON c.code = e.code "
+        "JOIN worklist_ids i ON i.patient_id = e.patient_id "
+        f"WHERE {in_clusters} ORDER BY e.date"
+    )
     out: dict[str, list[tuple[str, date]]] = defaultdict(list)
     for pid, cluster, day in rows:
         out[pid].append((cluster, day))

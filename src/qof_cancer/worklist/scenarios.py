@@ -1,8 +1,7 @@
-"""Year-end scenarios: the real engine, re-run at ACH = PPED on the run's own connection.
+"""Year-end scenarios: the real engine, re-run at ACH = PPED in the run's store (`Run.scenario`).
 
-Nothing here knows a rule. Each scenario is a schema holding its own `patients` and `events` tables; the
-compiled rules read them by name, so putting the schema first on DuckDB's search path makes the engine
-read the scenario's tables (and the run's `cluster_codes`) without copying or changing the run's data.
+Nothing here knows a rule. Each scenario gives the store its own `patients` and `events` (as views over
+the run's tables) and the store evaluates the compiled rules over them, on whatever engine the run uses:
 
 - `as_is`: the data as known on ACH (records up to ACH; registrations and deaths after ACH unknown), run
   at PPED: the year end if nothing more is recorded.
@@ -15,108 +14,70 @@ read the scenario's tables (and the run's `cluster_codes`) without copying or ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import pyarrow as pa
 
-from qof_cancer.engine.evaluate import evaluate, outcome_counts
-from qof_cancer.inputs.backends import DuckDBBackend
+from qof_cancer.engine.facts import date_literal
+from qof_cancer.engine.run import Evaluation, Run
 from qof_cancer.model.nodes import SETTLED_OUTCOMES
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period, QofYear
 
-__all__ = ["Scenario", "run_scenarios", "previous_year", "evaluate_previous", "drop"]
+__all__ = ["Scenario", "run_scenarios", "previous_year", "evaluate_previous"]
 
 AS_IS = "worklist_as_is"
 DONE = "worklist_done"
 PREVIOUS = "worklist_previous"
-SCHEMAS = (AS_IS, DONE, PREVIOUS)
+PROBE_CODES = "worklist_probe_codes"
 
-
-@dataclass(frozen=True)
-class Scenario:
-    """One engine run: its outcomes table (schema-qualified), list sizes and outcome counts."""
-
-    name: str
-    period: Period
-    table: str
-    sizes: dict[str, tuple[str | None, int]]
-    counts: list[tuple[str, str, str, int]]
-
-
-@contextmanager
-def _reading(con: duckdb.DuckDBPyConnection, schema: str) -> Iterator[None]:
-    """Resolve unqualified table names in `schema` first, then as before."""
-    old = con.execute("SELECT current_setting('search_path')").fetchone()[0]
-    con.execute(f"SET search_path = '{schema},{old or 'main'}'")
-    try:
-        yield
-    finally:
-        if old:
-            con.execute(f"SET search_path = '{old}'")
-        else:
-            con.execute("RESET search_path")
+# A worklist scenario is one evaluation in the run's store.
+Scenario = Evaluation
 
 
 def _d(day: date) -> str:
-    return f"DATE '{day.isoformat()}'"
+    return date_literal(day).sql("duckdb")
 
 
-def _evaluate(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, name: str, period: Period) -> Scenario:
-    table = f"{name}.outcomes"
-    with _reading(con, name):
-        sizes = evaluate(DuckDBBackend(con), ruleset, period, table=table)
-    return Scenario(name, period, table, sizes, outcome_counts(DuckDBBackend(con), table))
-
-
-def _snapshot(con: duckdb.DuckDBPyConnection, ach: date) -> None:
-    """AS_IS.patients and AS_IS.events: the data as they stood on ACH."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {AS_IS}")
-    con.execute(
-        f"CREATE OR REPLACE TABLE {AS_IS}.patients AS SELECT * REPLACE ("
-        f"CASE WHEN registration_end > {_d(ach)} THEN NULL ELSE registration_end END AS registration_end, "
-        f"CASE WHEN date_of_death > {_d(ach)} THEN NULL ELSE date_of_death END AS date_of_death) "
-        f"FROM patients WHERE registration_start <= {_d(ach)}"
+def _snapshot_patients(run: Run, ach: date) -> str:
+    """The run's patients as they stood on ACH: registrations and deaths after ACH not yet known."""
+    unknown = {"registration_end", "date_of_death"}
+    columns = run.arrow("SELECT * FROM patients LIMIT 0").column_names
+    select = ", ".join(
+        f"CASE WHEN {c} > {_d(ach)} THEN NULL ELSE {c} END AS {c}" if c in unknown else c for c in columns
     )
-    con.execute(f"CREATE OR REPLACE TABLE {AS_IS}.events AS SELECT * FROM events WHERE date <= {_d(ach)}")
+    return f"SELECT {select} FROM patients WHERE registration_start <= {_d(ach)}"
 
 
-def _probes(
-    con: duckdb.DuckDBPyConnection, codes: dict[str, str], period: Period, start: date | None
-) -> None:
-    """DONE.events: AS_IS.events plus one completing record per not-yet-met patient and indicator."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {DONE}")
-    con.execute(f"CREATE OR REPLACE VIEW {DONE}.patients AS SELECT * FROM {AS_IS}.patients")
-    probe_codes = pa.table(
-        {"indicator": list(codes), "code": list(codes.values())},
-        schema=pa.schema([("indicator", pa.string()), ("code", pa.string())]),
+def _with_probes(
+    run: Run, as_is: Evaluation, codes: dict[str, str], period: Period, start: date | None
+) -> str:
+    """AS_IS's events plus one completing record per not-yet-met patient and indicator."""
+    run.backend.register(
+        PROBE_CODES,
+        pa.table(
+            {"indicator": list(codes), "code": list(codes.values())},
+            schema=pa.schema([("indicator", pa.string()), ("code", pa.string())]),
+        ),
     )
-    con.register("worklist_probe_codes", probe_codes)
-    try:
-        last_day = f"least(o.due_date, {_d(period.pped)})"
-        # A closed year (start is None) takes no probes: nothing can be recorded in time any more.
-        window = f"{last_day} >= {_d(start)}" if start is not None else "FALSE"
-        # A patient whose review or support contact was counted in an earlier year is on no list.
-        settled = ", ".join(f"'{o}'" for o in SETTLED_OUTCOMES)
-        con.execute(
-            f"CREATE OR REPLACE TABLE {DONE}.events AS "
-            f"SELECT * FROM {AS_IS}.events UNION ALL BY NAME "
-            f"SELECT o.patient_id, c.code, {last_day} AS date, CAST(NULL AS VARCHAR) AS episode, "
-            "CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit "
-            f"FROM {AS_IS}.outcomes o JOIN worklist_probe_codes c ON c.indicator = o.indicator "
-            f"WHERE o.outcome <> 'met' AND o.outcome NOT IN ({settled}) "
-            f"AND o.due_date IS NOT NULL AND {window}"
-        )
-    finally:
-        con.unregister("worklist_probe_codes")
+    last_day = f"least(o.due_date, {_d(period.pped)})"
+    # A closed year (start is None) takes no probes: nothing can be recorded in time any more.
+    window = f"{last_day} >= {_d(start)}" if start is not None else "FALSE"
+    # A patient whose review or support contact was counted in an earlier year is on no list.
+    settled = ", ".join(f"'{o}'" for o in SETTLED_OUTCOMES)
+    columns = "patient_id, code, date, episode, value, unit"
+    return (
+        f"SELECT {columns} FROM {as_is.events} UNION ALL "
+        f"SELECT o.patient_id, c.code, {last_day} AS date, CAST(NULL AS VARCHAR) AS episode, "
+        "CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit "
+        f"FROM {as_is.table} o JOIN {PROBE_CODES} c ON c.indicator = o.indicator "
+        f"WHERE o.outcome <> 'met' AND o.outcome NOT IN ({settled}) "
+        f"AND o.due_date IS NOT NULL AND {window}"
+    )
 
 
 def run_scenarios(
-    con: duckdb.DuckDBPyConnection,
+    run: Run,
     ruleset: RuleSet,
     period: Period,
     codes: dict[str, str],
@@ -125,10 +86,20 @@ def run_scenarios(
     """(as_is, done) at PPED. `codes`: indicator -> a code of its completing cluster. `start`: the first
     day an action can be recorded (ACH), or None when the year is closed."""
     year_end = Period(period.year, period.pped)
-    _snapshot(con, period.ach)
-    as_is = _evaluate(con, ruleset, AS_IS, year_end)
-    _probes(con, codes, period, start)
-    done = _evaluate(con, ruleset, DONE, year_end)
+    as_is = run.scenario(
+        AS_IS,
+        ruleset=ruleset,
+        period=year_end,
+        patients=_snapshot_patients(run, period.ach),
+        events=f"SELECT * FROM events WHERE date <= {_d(period.ach)}",
+    )
+    done = run.scenario(
+        DONE,
+        ruleset=ruleset,
+        period=year_end,
+        patients=as_is.patients,
+        events=_with_probes(run, as_is, codes, period, start),
+    )
     return as_is, done
 
 
@@ -137,16 +108,6 @@ def previous_year(ruleset: RuleSet, year: QofYear) -> QofYear | None:
     return next((y for y in ruleset.years.values() if (year.ppsd - y.pped).days == 1), None)
 
 
-def evaluate_previous(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, year: QofYear) -> Scenario:
+def evaluate_previous(run: Run, ruleset: RuleSet, year: QofYear) -> Scenario:
     """Last year at its PPED, over the run's full data (not the ACH snapshot)."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {PREVIOUS}")
-    table = f"{PREVIOUS}.outcomes"
-    period = Period(year, year.pped)
-    sizes = evaluate(DuckDBBackend(con), ruleset, period, table=table)
-    return Scenario(PREVIOUS, period, table, sizes, outcome_counts(DuckDBBackend(con), table))
-
-
-def drop(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove the scenario schemas, so a database file is left as the run made it."""
-    for schema in SCHEMAS:
-        con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    return run.scenario(PREVIOUS, ruleset=ruleset, period=Period(year, year.pped))
