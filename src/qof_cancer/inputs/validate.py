@@ -254,7 +254,7 @@ def load_inputs(
     backend.materialize(
         "events",
         "SELECT t_patient_id AS patient_id, t_code AS code, d_date AS date, lower(t_episode) AS episode, "
-        "n_value AS value, t_unit AS unit "
+        "n_value AS value, t_unit AS unit, _row "
         f"FROM stg_events_kept WHERE NOT rejected AND t_code IN (SELECT code FROM {keep_codes})",
     )
 

@@ -15,7 +15,7 @@ from qof_cancer.engine.context import Feature
 from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS, CheckInfo
 from qof_cancer.quality.codes import extra_clusters
 from qof_cancer.quality.compute import DATA_QUALITY_COLUMNS, SUMMARY_COLUMNS, compute_data_quality
-from qof_cancer.quality.plan import QualitySettings
+from qof_cancer.quality.reading import QualitySettings
 
 __all__ = [
     "CHECKS",

@@ -1,22 +1,32 @@
-"""Run the data-quality checks on the open connection and build `data_quality` and its summary.
+"""Run the data-quality checks on the run's backend and build `data_quality` and its summary.
 
-All patient-level work is SQL on DuckDB (no per-patient Python). The working tables are TEMP tables
-prefixed `dq_`; the connection's own tables are only read.
+All patient-level work is SQL on the run's engine (DuckDB or Spark; no per-patient Python), written once
+in DuckDB's dialect and rendered for the engine by the backend. The working tables are prefixed `dq_`
+and dropped at the end; the run's own tables are only read. The checks (quality/checks/) read:
+- `dq_events`: every record of `events` with an `event_id`, its row in the events file (the same on every
+  engine; where two records tie on date, the one earlier in the file is the one reported);
+- `dq_pop`: patients registered and alive on the achievement date (the indicators' population);
+- `dq_ev`: their coded records up to the achievement date, one row per record and cluster;
+- `dq_dx`: their CAN_COD records with the cancer `site`, `site_key` (the site, or the code itself for the
+  sites that name no tumour), `history` ("History of" code) and `counts` (sets CAN_DAT, by episode);
+- `dq_cd`: each patient's CAN_DAT (the latest counting CAN_COD record);
+- `outcomes` (the indicators' results), `dq_terms`, `dq_sites`, `dq_cancer_like`, `dq_placeholders`,
+  `dq_local` (code tables), and `dq_can_dat_moved` (patients whose CAN_DAT is itself a fault).
 """
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 
 from qof_cancer.engine.context import RunContext
-from qof_cancer.engine.facts import counting_episode, registered_on_sql, select_diagnosis
-from qof_cancer.inputs.backends import DuckDBBackend
-from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS
-from qof_cancer.quality.checks import BUILDERS, FINDING_COLUMNS
+from qof_cancer.engine.facts import counting_episode, registered_on, select_diagnosis
+from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS, REJECT_REASONS
+from qof_cancer.quality.checks import FINDING_COLUMNS, Check
 from qof_cancer.quality.codes import code_tables
 from qof_cancer.quality.impact import compute_impacts
-from qof_cancer.quality.plan import Plan, QualitySettings, in_list, make_plan, s
+from qof_cancer.quality.reading import QualitySettings, RuleReading, read_rules
+from qof_cancer.quality.sql_text import date_literal, in_list, quoted
+from qof_cancer.quality.work_tables import WorkTables
 
 __all__ = [
     "DATA_QUALITY_COLUMNS",
@@ -52,17 +62,6 @@ SUMMARY_SCHEMA = pa.schema(
 )
 DATA_QUALITY_COLUMNS = tuple(DATA_QUALITY_SCHEMA.names)
 SUMMARY_COLUMNS = tuple(SUMMARY_SCHEMA.names)
-_REJECT_REASONS = {
-    "rejected_date_in_future": ("date is in the future",),
-    "rejected_date_before_birth": (
-        "date is before the date of birth",
-        "date is before the patient's date of birth",
-    ),
-}
-
-
-def _arrow(con: duckdb.DuckDBPyConnection, query: str, schema: pa.Schema) -> pa.Table:
-    return DuckDBBackend(con).arrow(query).cast(schema)
 
 
 def _local_table(context: RunContext) -> pa.Table:
@@ -80,110 +79,140 @@ def _local_table(context: RunContext) -> pa.Table:
     return pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
 
 
-def prepare_tables(context: RunContext, plan: Plan) -> None:
-    """The code tables and the patient tables every check reads (see checks.py)."""
-    con = context.con
+def prepare_tables(context: RunContext, reading: RuleReading, tables: WorkTables) -> None:
+    """The code tables and the patient tables every check reads (see the module docstring)."""
     register = context.ruleset.register
-    tables = {**code_tables(context.clusters), "dq_local": _local_table(context)}
-    for name, table in tables.items():
-        con.register(f"{name}_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(f"{name}_arrow")
-    con.execute(
-        "CREATE OR REPLACE TEMP MACRO dq_label(c, t) AS "
-        "CASE WHEN t IS NULL OR t = '' THEN c ELSE t || ' [' || c || ']' END"
+    for name, table in {**code_tables(context.clusters), "dq_local": _local_table(context)}.items():
+        tables.register(name, table)
+    tables.materialize(
+        "dq_events",
+        "SELECT CAST(_row AS BIGINT) AS event_id, patient_id, code, date, episode FROM events",
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP MACRO dq_days(n) AS "
-        "CAST(n AS VARCHAR) || CASE WHEN n = 1 THEN ' day' ELSE ' days' END"
-    )
-    ach = f"DATE '{plan.ach.isoformat()}'"
     # The population and CAN_DAT are the engine's own (engine.facts), not a second reading of the rules.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE dq_pop AS SELECT patient_id, practice_code, registration_start, "
-        f"registration_end, date_of_death FROM patients WHERE {registered_on_sql(plan.ach)}"
+    tables.materialize(
+        "dq_pop",
+        "SELECT patient_id, practice_code, registration_start, registration_end, date_of_death "
+        f"FROM patients WHERE {registered_on(reading.ach).sql('duckdb')}",
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE dq_ev AS SELECT e.rowid AS event_id, e.patient_id, e.code, e.date, "
-        "e.episode, c.cluster_id FROM events e JOIN cluster_codes c ON c.code = e.code "
-        f"JOIN dq_pop p ON p.patient_id = e.patient_id WHERE e.date <= {ach}"
+    tables.materialize(
+        "dq_ev",
+        "SELECT e.event_id, e.patient_id, e.code, e.date, e.episode, c.cluster_id FROM dq_events e "
+        "JOIN cluster_codes c ON c.code = e.code JOIN dq_pop p ON p.patient_id = e.patient_id "
+        f"WHERE e.date <= {date_literal(reading.ach)}",
     )
     counts = counting_episode(register, "x").sql("duckdb")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE dq_dx AS SELECT x.*, COALESCE(st.site, 'unspecified') AS site, "
+    tables.materialize(
+        "dq_dx",
+        "SELECT x.*, COALESCE(st.site, 'unspecified') AS site, "
         "CASE WHEN COALESCE(st.site, 'unspecified') IN ('unspecified', 'other', 'secondary') "
         "THEN 'code:' || x.code ELSE st.site END AS site_key, COALESCE(st.history = '1', FALSE) AS history, "
         f"{counts} AS counts FROM dq_ev x LEFT JOIN dq_sites st ON st.code = x.code "
-        "WHERE x.cluster_id = 'CAN_COD'"
+        "WHERE x.cluster_id = 'CAN_COD'",
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE dq_cd AS {select_diagnosis(register, 'dq_ev').sql('duckdb')}")
+    tables.materialize("dq_cd", select_diagnosis(register, "dq_ev").sql("duckdb"))
 
 
-def _run_checks(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE dq_findings ({', '.join(FINDING_COLUMNS)})")
-    for info in CHECKS:
-        sql = BUILDERS[info.name](plan)
+def _typed(select: str) -> str:
+    """`select`'s finding columns cast to their types, so that every check's rows union alike."""
+    columns = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in FINDING_COLUMNS)
+    return f"SELECT {columns} FROM ({select}) AS f"
+
+
+# No rows, typed as findings (a run whose rule set gives no check anything to look at).
+_NO_FINDINGS = (
+    _typed("SELECT " + ", ".join(f"NULL AS {name}" for name, _ in FINDING_COLUMNS)) + " WHERE FALSE"
+)
+
+
+def _run_checks(tables: WorkTables, reading: RuleReading) -> None:
+    """`dq_findings`: the rows of every check. The checks that move CAN_DAT run first, since
+    care_before_diagnosis leaves their patients to them (`dq_can_dat_moved`)."""
+    built: dict[str, str] = {}
+
+    def run(check: Check) -> None:
+        sql = check.build(reading)
         if sql:
-            con.execute(f"INSERT INTO dq_findings {sql}")
+            tables.materialize(f"dq_found_{check.name}", _typed(sql))
+            built[check.name] = f"SELECT * FROM dq_found_{check.name}"
+
+    for check in CHECKS:
+        if check.moves_can_dat:
+            run(check)
+    moves = [built[c.name] for c in CHECKS if c.moves_can_dat and c.name in built]
+    tables.materialize(
+        "dq_can_dat_moved",
+        "SELECT DISTINCT f.patient_id FROM ("
+        + (" UNION ALL ".join(moves) or _NO_FINDINGS)
+        + ") f JOIN dq_cd c ON c.patient_id = f.patient_id AND f.date = c.can_dat",
+    )
+    for check in CHECKS:
+        if not check.moves_can_dat:
+            run(check)
+    tables.materialize("dq_findings", " UNION ALL ".join(built.values()) or _NO_FINDINGS)
 
 
-def _order() -> str:
-    rows = ", ".join(f"({s(c.name)}, {n}, {s(c.title)})" for n, c in enumerate(CHECKS + REJECT_CHECKS))
+def _catalogue() -> str:
+    """The checks in catalogue order with their titles, as an inline table `k`."""
+    rows = ", ".join(
+        f"({quoted(c.name)}, {n}, {quoted(c.title)})" for n, c in enumerate(CHECKS + REJECT_CHECKS)
+    )
     return f"(VALUES {rows}) AS k(check_name, ord, title)"
 
 
 def _summary_sql() -> str:
     rejects = " UNION ALL ".join(
-        f"SELECT NULL AS practice_code, {s(name)} AS check_name, "
-        f"COUNT(DISTINCT file || ':' || \"row\") AS findings, NULL AS patients, NULL AS changed "
-        f"FROM rejects WHERE reason IN {in_list(reasons)}"
-        for name, reasons in _REJECT_REASONS.items()
+        f"SELECT CAST(NULL AS VARCHAR) AS practice_code, {quoted(name)} AS check_name, "
+        f"COUNT(DISTINCT file || ':' || CAST(\"row\" AS VARCHAR)) AS findings, CAST(NULL AS BIGINT) AS patients, "
+        f"CAST(NULL AS BIGINT) AS changed FROM rejects WHERE reason IN {in_list(reasons)}"
+        for name, reasons in REJECT_REASONS.items()
     )
     return (
         "WITH practices AS (SELECT DISTINCT practice_code FROM patients), "
         'counts AS (SELECT practice_code, "check" AS check_name, COUNT(*) AS findings, '
         "COUNT(DISTINCT patient_id) AS patients, "
-        "COUNT(DISTINCT patient_id) FILTER (WHERE changes_outcome) AS changed "
-        "FROM dq_result GROUP BY ALL), "
+        "COUNT(DISTINCT CASE WHEN changes_outcome THEN patient_id END) AS changed "
+        'FROM dq_result GROUP BY practice_code, "check"), '
         "grid AS (SELECT p.practice_code, k.check_name, COALESCE(c.findings, 0) AS findings, "
         "COALESCE(c.patients, 0) AS patients, COALESCE(c.changed, 0) AS changed FROM practices p "
-        f"CROSS JOIN (SELECT check_name FROM {_order()} WHERE check_name NOT LIKE 'rejected_%') k "
+        f"CROSS JOIN (SELECT check_name FROM {_catalogue()} WHERE check_name NOT LIKE 'rejected_%') k "
         "LEFT JOIN counts c ON c.practice_code = p.practice_code AND c.check_name = k.check_name "
         f"UNION ALL {rejects}) "
         'SELECT g.practice_code, g.check_name AS "check", k.title, g.findings, g.patients, '
         "g.changed AS patients_outcome_changed "
-        f"FROM grid g JOIN {_order()} ON k.check_name = g.check_name "
+        f"FROM grid g JOIN {_catalogue()} ON k.check_name = g.check_name "
         "ORDER BY g.practice_code NULLS LAST, k.ord"
     )
 
 
 def compute_data_quality(context: RunContext, settings: QualitySettings | None = None) -> dict[str, pa.Table]:
-    """The `data_quality` and `data_quality_summary` tables for this run."""
-    con = context.con
-    plan = make_plan(context.ruleset, context.period, settings or QualitySettings())
-    prepare_tables(context, plan)
-    _run_checks(con, plan)
-    compute_impacts(con, context.ruleset, context.period)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE dq_result AS "
-        'SELECT p.practice_code, f.patient_id, f.check_name AS "check", f.code, t.term, f.date, f.detail, '
-        "f.suggested_fix, COALESCE(f.rule_impact, i.impact) AS impact, "
-        "CASE WHEN f.rule_impact IS NULL THEN i.changed END AS changes_outcome, "
-        "CASE WHEN f.rule_impact IS NULL AND i.impact IS NOT NULL THEN 'computed' ELSE 'rule' END "
-        "AS impact_basis, k.ord "
-        "FROM dq_findings f JOIN patients p ON p.patient_id = f.patient_id "
-        "LEFT JOIN dq_terms t ON t.code = f.code "
-        "LEFT JOIN dq_impact i ON i.check_name = f.check_name AND i.patient_id = f.patient_id "
-        f"JOIN {_order()} ON k.check_name = f.check_name"
-    )
-    columns = ", ".join('"' + c + '"' for c in DATA_QUALITY_COLUMNS)
-    return {
-        "data_quality": _arrow(
-            con,
+    """The `data_quality` and `data_quality_summary` tables for this run, on the run's engine."""
+    backend = context.backend
+    reading = read_rules(context.ruleset, context.period, settings or QualitySettings())
+    tables = WorkTables(backend)
+    try:
+        prepare_tables(context, reading, tables)
+        _run_checks(tables, reading)
+        compute_impacts(tables, context.ruleset, context.period)
+        tables.materialize(
+            "dq_result",
+            'SELECT p.practice_code, f.patient_id, f.check_name AS "check", f.code, t.term, f.date, f.detail, '
+            "f.suggested_fix, COALESCE(f.rule_impact, i.impact) AS impact, "
+            "CASE WHEN f.rule_impact IS NULL THEN i.changed END AS changes_outcome, "
+            "CASE WHEN f.rule_impact IS NULL AND i.impact IS NOT NULL THEN 'computed' ELSE 'rule' END "
+            "AS impact_basis, k.ord "
+            "FROM dq_findings f JOIN patients p ON p.patient_id = f.patient_id "
+            "LEFT JOIN dq_terms t ON t.code = f.code "
+            "LEFT JOIN dq_impact i ON i.check_name = f.check_name AND i.patient_id = f.patient_id "
+            f"JOIN {_catalogue()} ON k.check_name = f.check_name",
+        )
+        columns = ", ".join('"' + c + '"' for c in DATA_QUALITY_COLUMNS)
+        return {
             # Findings that change an indicator outcome first: those are the ones that cost money.
-            f"SELECT {columns} FROM dq_result "
-            "ORDER BY changes_outcome DESC NULLS LAST, practice_code, ord, patient_id, date, code",
-            DATA_QUALITY_SCHEMA,
-        ),
-        "data_quality_summary": _arrow(con, _summary_sql(), SUMMARY_SCHEMA),
-    }
+            "data_quality": backend.arrow(
+                f"SELECT {columns} FROM dq_result "
+                "ORDER BY changes_outcome DESC NULLS LAST, practice_code, ord, patient_id, date, code"
+            ).cast(DATA_QUALITY_SCHEMA),
+            "data_quality_summary": backend.arrow(_summary_sql()).cast(SUMMARY_SCHEMA),
+        }
+    finally:
+        tables.drop()

@@ -1,9 +1,8 @@
-"""What the checks read from the rule set and the run (the Plan, with the checks' own settings), and the
-small SQL helpers their builders share.
+"""What the data-quality checks read from the rule set and the run's dates (`RuleReading`), and the
+checks' own settings (`QualitySettings`).
 
-SQL is built as text here, as in `inputs/validate.py`: every value put into it is a date object, a
-number or a cluster or check name from the rule files, quoted by `s`; no input data is ever formatted
-into SQL.
+The rule set is read once, here: the review and support windows, the PCA and invitation clusters and the
+invitation gap come from the indicators' rule nodes, so a check never restates a rule.
 """
 
 from __future__ import annotations
@@ -11,24 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from qof_cancer.model.dates import Duration
+from qof_cancer.model.dates import Duration, add_months
 from qof_cancer.model.nodes import RecordAfterDiagnosis, RecordInYear, TwoRecordsInYear
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
 __all__ = [
     "CareWindow",
-    "Plan",
     "QualitySettings",
-    "make_plan",
-    "d",
-    "s",
-    "in_list",
-    "plus",
-    "minus",
-    "v",
-    "label",
-    "finding",
+    "RuleReading",
+    "read_rules",
 ]
 
 
@@ -61,7 +52,7 @@ class CareWindow:
 
 
 @dataclass(frozen=True)
-class Plan:
+class RuleReading:
     """What the checks need from the rule set and the run's dates, read once."""
 
     ach: date
@@ -78,8 +69,16 @@ class Plan:
     invite_gap_days: int
     settings: QualitySettings
 
+    @property
+    def lookback_start(self) -> date:
+        """The first day a PCA or invitation before the QOF year is reported from (`pca_lookback`)."""
+        back = self.settings.pca_lookback
+        if back.unit == "days":
+            return date.fromordinal(self.ppsd.toordinal() - back.amount)
+        return add_months(self.ppsd, -back.amount)
 
-def make_plan(ruleset: RuleSet, period: Period, settings: QualitySettings) -> Plan:
+
+def read_rules(ruleset: RuleSet, period: Period, settings: QualitySettings) -> RuleReading:
     """Read the windows, PCA clusters and invitation gap from the indicators' rule nodes."""
     care, pca, invite, gaps = [], [], [], []
     for ind in ruleset.ratio_indicators:
@@ -94,7 +93,7 @@ def make_plan(ruleset: RuleSet, period: Period, settings: QualitySettings) -> Pl
                 gaps.append(node.min_gap_days)
     register = ruleset.register
     floor = register.settings.get("register_floor", date(2003, 4, 1))
-    return Plan(
+    return RuleReading(
         ach=period.ach,
         ppsd=period.ppsd,
         pped=period.pped,
@@ -108,80 +107,4 @@ def make_plan(ruleset: RuleSet, period: Period, settings: QualitySettings) -> Pl
         invite_clusters=tuple(invite),
         invite_gap_days=max(gaps, default=7),
         settings=settings,
-    )
-
-
-# --- SQL helpers ------------------------------------------------------------------------------------
-
-
-def d(day: date) -> str:
-    """A DATE literal (from a date object, never from input text)."""
-    return f"DATE '{day.isoformat()}'"
-
-
-def s(text: str) -> str:
-    """A quoted SQL string."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def in_list(values: tuple[str, ...] | list[str]) -> str:
-    return "(" + ", ".join(s(v) for v in values) + ")" if values else "(NULL)"
-
-
-def interval(duration: Duration) -> str:
-    return f"to_{duration.unit}({int(duration.amount)})"
-
-
-def plus(expr: str, duration: Duration) -> str:
-    """`expr` moved on by `duration` (months clamp to the month's end, as in the indicators)."""
-    return f"CAST({expr} + {interval(duration)} AS DATE)"
-
-
-def minus(expr: str, duration: Duration) -> str:
-    return f"CAST({expr} - {interval(duration)} AS DATE)"
-
-
-def v(expr: str) -> str:
-    """Text of a value, for building sentences."""
-    return f"CAST({expr} AS VARCHAR)"
-
-
-def label(code: str, term: str) -> str:
-    """'term [code]', or the code alone when no term is known."""
-    return f"dq_label({code}, {term})"
-
-
-_FINDING = (
-    "SELECT {check} AS check_name, {patient} AS patient_id, {event} AS event_id, {code} AS code, "
-    "{date} AS date, {detail} AS detail, {fix} AS suggested_fix, {rule_impact} AS rule_impact, "
-    "{drop} AS drop_event, {fix_code} AS fix_code, CAST({fix_date} AS DATE) AS fix_date"
-)
-
-
-def finding(
-    check: str,
-    *,
-    patient: str,
-    event: str,
-    code: str,
-    date: str,
-    detail: str,
-    fix: str,
-    rule_impact: str = "NULL",
-    drop: str = "FALSE",
-    fix_code: str = "NULL",
-    fix_date: str = "NULL",
-) -> str:
-    return _FINDING.format(
-        check=s(check),
-        patient=patient,
-        event=event,
-        code=code,
-        date=date,
-        detail=detail,
-        fix=fix,
-        rule_impact=rule_impact,
-        drop=drop,
-        fix_code=fix_code,
-        fix_date=fix_date,
     )

@@ -1,0 +1,56 @@
+"""A review or support record dated just after its window closed (within `just_after_days`).
+
+Usually it was late; it may have been entered late. The impact is stated from the rules.
+"""
+
+from __future__ import annotations
+
+from qof_cancer.quality.checks.base import Check
+from qof_cancer.quality.reading import RuleReading
+from qof_cancer.quality.sql_text import as_text, days_text, finding, in_list, label, plus, quoted
+
+
+def build(reading: RuleReading) -> str:
+    """The finding rows (see base.FINDING_COLUMNS)."""
+    parts = []
+    grace = reading.settings.just_after_days
+    for w in reading.care:
+        due = plus("o.can_dat", w.within)
+        detail = (
+            f"{label('e.code', 't.term')} || ' on ' || {as_text('e.date')} || ' is ' || "
+            + days_text(f"date_diff('day', {due}, e.date)")
+            + f" || ' after its window ({w.within} from the diagnosis) closed on ' || "
+            + as_text(due)
+            + f" || ' ({w.indicator} counts it on or before that day).'"
+        )
+        fix = quoted(
+            "Nothing to correct if the date is right: it was late. If it took place in time and was entered "
+            "late, correct its date to the day it took place."
+        )
+        impact = f"'{w.indicator}: not_met; met had it been on or before ' || " + as_text(due)
+        parts.append(
+            finding(
+                "care_just_after_window",
+                patient="e.patient_id",
+                event="e.event_id",
+                code="e.code",
+                date="e.date",
+                detail=detail,
+                fix=fix,
+                rule_impact=impact,
+            )
+            + " FROM dq_ev e JOIN outcomes o ON o.patient_id = e.patient_id "
+            f"AND o.indicator = {quoted(w.indicator)} LEFT JOIN dq_terms t ON t.code = e.code "
+            f"WHERE e.cluster_id IN {in_list(w.clusters)} AND o.outcome = 'not_met' "
+            f"AND e.date > {due} AND e.date <= {due} + {int(grace)} "
+            "QUALIFY row_number() OVER (PARTITION BY e.patient_id ORDER BY e.date, e.event_id) = 1"
+        )
+    return " UNION ALL ".join(parts) if parts else ""
+
+
+CHECK = Check(
+    "care_just_after_window",
+    "A review or support record dated just after its window closed",
+    "rule",
+    build=build,
+)

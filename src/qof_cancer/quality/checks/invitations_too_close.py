@@ -1,0 +1,60 @@
+"""Two or more invitations this year, but less than the required gap apart.
+
+The impact re-run adds an invitation on the first valid day, where that is before the achievement date.
+"""
+
+from __future__ import annotations
+
+from qof_cancer.quality.checks.base import Check
+from qof_cancer.quality.checks.shared import affected_patients
+from qof_cancer.quality.reading import RuleReading
+from qof_cancer.quality.sql_text import as_text, date_literal, days_text, finding, in_list
+
+
+def build(reading: RuleReading) -> str:
+    """The finding rows (see base.FINDING_COLUMNS)."""
+    if not reading.invite_clusters:
+        return ""
+    gap = reading.invite_gap_days
+    second = f"i.first_date + {gap}"
+    detail = (
+        "i.n || ' invitations this year, the first on ' || "
+        + as_text("i.first_date")
+        + " || ' and the last on ' || "
+        + as_text("i.last_date")
+        + " || ': ' || "
+        + days_text("date_diff('day', i.first_date, i.last_date)")
+        + f" || ' apart; PCA for no response needs two at least {gap} days apart. Now: ' || a.now || '.'"
+    )
+    fix = "'Send another invitation on or after ' || " + as_text(second) + " || '.'"
+    rule_impact = (
+        f"CASE WHEN {second} > {date_literal(reading.ach)} THEN 'not computed: the next valid invitation date is after "
+        "the achievement date' END"
+    )
+    return (
+        finding(
+            "invitations_too_close",
+            patient="i.patient_id",
+            event="i.event_id",
+            code="i.code",
+            date="i.last_date",
+            detail=detail,
+            fix=fix,
+            rule_impact=rule_impact,
+            fix_code=f"CASE WHEN {second} <= {date_literal(reading.ach)} THEN i.code END",
+            fix_date=second,
+        )
+        + " FROM (SELECT patient_id, COUNT(*) AS n, MIN(date) AS first_date, MAX(date) AS last_date, "
+        "arg_min(code, date) AS code, arg_max(event_id, date) AS event_id FROM dq_ev "
+        f"WHERE cluster_id IN {in_list(reading.invite_clusters)} AND date >= {date_literal(reading.ppsd)} GROUP BY patient_id "
+        f"HAVING COUNT(*) >= 2 AND date_diff('day', MIN(date), MAX(date)) < {gap}) i "
+        f"JOIN ({affected_patients(reading)}) a ON a.patient_id = i.patient_id"
+    )
+
+
+CHECK = Check(
+    "invitations_too_close",
+    "Two invitations this year, but less than the required gap apart",
+    "computed",
+    build=build,
+)
