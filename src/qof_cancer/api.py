@@ -250,7 +250,9 @@ def _write(result: RunResult, out: Path, columns: tuple[str, ...], summary_rows:
         result.files.append(write_arrow_csv(result.rejects, out / "rejects.csv"))
     for name, table in result.tables.items():
         result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
-    result.files += write_worklist_workbook(result.tables, out / "worklist.xlsx", workbook_facts(result))
+    result.files += write_worklist_workbook(
+        result.tables, out / "worklist.xlsx", workbook_facts(result), ruleset=result.ruleset
+    )
     result.files.append(write_json(out / "run.json", _run_metadata(result)))
     result.files.append(write_report(result, out / "report.html"))
 

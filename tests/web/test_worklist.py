@@ -97,11 +97,14 @@ def test_excel_download(client):
         return
     from openpyxl import load_workbook
 
-    from qof_cancer.outputs.worklist_excel import SHEETS
+    from qof_cancer.model import load_ruleset
+    from qof_cancer.outputs.worklist_excel import worklist_sheets
+    from qof_cancer.worklist.lists import worklist_lists
 
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames[0] == "About"  # the same workbook `run` writes
-    lists = [title for title, table, _, _ in SHEETS if table == "worklist"]
+    sheets = worklist_sheets(worklist_lists(load_ruleset()))
+    lists = [title for title, table, _, _ in sheets if table == "worklist"]
     rows = sum(book[t].max_row - 1 for t in lists if t in book.sheetnames)
     assert rows == len(_csv(client.get("/worklist.csv").text))
 

@@ -11,8 +11,10 @@ from openpyxl import load_workbook
 from qof_cancer import api
 from qof_cancer.cli import main
 from qof_cancer.cli import run as run_command
+from qof_cancer.model import load_ruleset
 from qof_cancer.outputs.run_folder import MANIFEST
-from qof_cancer.outputs.worklist_excel import SHEETS, write_worklist_workbook
+from qof_cancer.outputs.worklist_excel import worklist_sheets, write_worklist_workbook
+from qof_cancer.worklist.lists import worklist_lists
 from tests.helpers import write_inputs
 from tests.worklist.conftest import patient
 
@@ -58,7 +60,9 @@ def test_the_workbook_has_a_formatted_sheet_per_list(tmp_path):
     leftovers = [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".") and p.name != MANIFEST]
     assert not leftovers  # no temporary left
     wb = load_workbook(target)
-    assert wb.sheetnames == ["About"] + [s[0] for s in SHEETS]
+    sheets = worklist_sheets(worklist_lists(result.ruleset))
+    assert wb.sheetnames == ["About"] + [s[0] for s in sheets]
+    assert wb.sheetnames[1:3] == ["CAN005 support", "CAN004 review"]  # the rule files name them
     about = "\n".join(" ".join(str(c) for c in row if c) for row in wb["About"].iter_rows(values_only=True))
     assert "This workbook names patients" in about and "Achievement date 1 December 2023" in about
     assert "record_code The code to record" in about and "docs/" not in about  # needs nothing else
@@ -94,7 +98,7 @@ def test_the_workbook_has_a_formatted_sheet_per_list(tmp_path):
 
 
 def test_the_workbook_is_skipped_without_worklist_tables(tmp_path):
-    assert write_worklist_workbook({}, tmp_path / "worklist.xlsx") == []
+    assert write_worklist_workbook({}, tmp_path / "worklist.xlsx", ruleset=load_ruleset()) == []
     assert not (tmp_path / "worklist.xlsx").exists()
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from qof_cancer.model.actions import WorklistSpec
 from qof_cancer.model.dates import Duration
 
 __all__ = [
@@ -275,6 +276,10 @@ class Indicator:
     due: Duration | None = None
     # Episodicity values that do not set CAN_DAT (register only).
     ignore_episodes: tuple[str, ...] = ()
+    # What the worklist, its sheet, the dashboard and the letters say and do for it (model/actions.py).
+    worklist: WorklistSpec | None = None
+    # The local scheme that added it, or None for an indicator of the bundled rule files.
+    scheme: str | None = None
 
     def __post_init__(self) -> None:
         allowed = REGISTER_OUTCOMES if self.kind == "register" else RATIO_OUTCOMES

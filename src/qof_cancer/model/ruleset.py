@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from qof_cancer.errors import RuleFileError, UserError
+from qof_cancer.model.actions import build_worklist_spec
 from qof_cancer.model.dates import Duration, parse_duration
 from qof_cancer.model.nodes import CONDITION_TYPES, Indicator, National, Rule, current_outcome
 from qof_cancer.model.years import Period, QofYear, YearIndicator, following_year, qof_year_id, year_start
 from qof_cancer.rules import Document, bundled_indicator_paths, bundled_years_path, load_document
 
 __all__ = ["RuleSet", "load_ruleset", "parse_date"]
-
-INDICATOR_ORDER = ("CAN001", "CAN004", "CAN005")
 
 
 @dataclass(frozen=True)
@@ -216,15 +215,21 @@ def _format_says(text: str, settings: Mapping[str, Any]) -> str:
     return text.format_map({k: (str(v)) for k, v in settings.items()})
 
 
-def build_indicator(doc: Document, overrides: Mapping[str, Any] | None = None) -> Indicator:
-    """Check one indicator document against the schema and build the Indicator."""
+_INDICATOR_FIELDS = ("id", "kind", "title", "wording", "notes", "settings", "rules", "due", "worklist")
+
+
+def build_indicator(
+    doc: Document, overrides: Mapping[str, Any] | None = None, scheme: str | None = None
+) -> Indicator:
+    """Check one indicator document against the schema and build the Indicator (`scheme`: the local
+    scheme that adds it, if one does)."""
     data = doc.data
     if not isinstance(data, dict):
         raise doc.error((), "an indicator file is a mapping with id, kind, title, wording, settings, rules")
     for key in ("id", "kind", "title", "wording", "rules"):
         if key not in data:
             raise doc.error((), f"missing required field {key!r}")
-    unknown = set(data) - {"id", "kind", "title", "wording", "notes", "settings", "rules", "due"}
+    unknown = set(data) - set(_INDICATOR_FIELDS)
     if unknown:
         raise doc.error((sorted(unknown)[0],), "unknown field")
     if data["kind"] not in ("register", "ratio"):
@@ -266,8 +271,9 @@ def build_indicator(doc: Document, overrides: Mapping[str, Any] | None = None) -
         if not isinstance(due, Duration):
             raise doc.error(("due",), "must name a duration setting such as review_window")
     episodes = settings.get("ignore_episodes", [])
+    worklist = build_worklist_spec(doc, ("worklist",), data.get("worklist"))
     try:
-        return Indicator(
+        indicator = Indicator(
             id=str(data["id"]),
             kind=data["kind"],
             title=str(data["title"]),
@@ -277,9 +283,24 @@ def build_indicator(doc: Document, overrides: Mapping[str, Any] | None = None) -
             rules=tuple(rules),
             due=due,
             ignore_episodes=tuple(str(e).lower() for e in episodes),
+            worklist=worklist,
+            scheme=scheme,
         )
     except ValueError as exc:
         raise doc.error(("rules",), str(exc)) from None
+    actionable = indicator.kind == "ratio" and indicator.completing is not None and due is not None
+    if actionable and worklist is None:
+        raise doc.error(
+            (),
+            "missing field 'worklist': its met rule is a record after the diagnosis, so the worklist needs "
+            "its list name, sheet, steps and message (see docs/local-indicators.md)",
+        )
+    if worklist is not None and not actionable:
+        raise doc.error(
+            ("worklist",),
+            "only a ratio indicator with `due` and a met rule that is a record after the diagnosis has a worklist",
+        )
+    return indicator
 
 
 def _amount(value: Any) -> float:
@@ -366,8 +387,59 @@ def build_years(doc: Document) -> dict[str, QofYear]:
     return years
 
 
-def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, QofYear], dict, str]:
-    """A local scheme: replace thresholds, points or pounds for some indicators, for some or all years."""
+def _local_indicator_documents(doc: Document, folder: Path) -> list[Document]:
+    """The rule files a scheme adds (`local_indicators:`): each a file beside the scheme, or written
+    inline; an inline one's errors name the scheme file and its line."""
+    raw = doc.data.get("local_indicators") or []
+    if not isinstance(raw, list):
+        raise doc.error(("local_indicators",), "a list of indicator rule files, or indicators written inline")
+    docs = []
+    for i, item in enumerate(raw):
+        where = ("local_indicators", i)
+        if isinstance(item, str):
+            path = folder / item
+            if not path.is_file():
+                raise doc.error(where, f"no indicator file {item!r} beside the scheme file ({path})")
+            docs.append(load_document(path))
+        elif isinstance(item, dict):
+            lines = {k[len(where) :]: v for k, v in doc.lines.items() if k[: len(where)] == where}
+            docs.append(Document(doc.path, item, lines))
+        else:
+            raise doc.error(where, "an indicator rule file's name, or an indicator written inline")
+    return docs
+
+
+def _local_year_entries(
+    doc: Document, years: dict[str, QofYear], local: Mapping[str, str], targets: list[str]
+) -> dict[str, QofYear]:
+    """Every year gets an entry for each local indicator (`local`: id -> kind): the scheme's in its own
+    years, and the same points and thresholds, unpaid, in the years the scheme does not cover (so that
+    the protected year, last year's PCA rates and any other year still compute it)."""
+    given = doc.data.get("indicators") or {}
+    out = dict(years)
+    for ind_id, kind in local.items():
+        raw = given.get(ind_id)
+        where = ("indicators", ind_id) if ind_id in given else ("indicators",)
+        if not isinstance(raw, dict) or "points" not in raw:
+            raise doc.error(where, f"{ind_id} is a local indicator: give its points, lower and upper here")
+        if kind == "ratio" and not {"lower", "upper"} <= set(raw) and "pounds_per_patient" not in raw:
+            raise doc.error(
+                where, f"{ind_id} is a local ratio indicator: give its lower and upper thresholds"
+            )
+        for year_id, year in years.items():
+            if year_id in targets or ind_id in year.indicators:
+                continue
+            entry = {**raw, "status": "unpaid", "protected_year": None}
+            inds = {**year.indicators, ind_id: _build_year_indicator(doc, ("indicators", ind_id), entry)}
+            out[year_id] = replace(year, indicators=inds)
+    return out
+
+
+def _apply_scheme(
+    doc: Document, years: dict[str, QofYear], local: Mapping[str, str]
+) -> tuple[dict[str, QofYear], dict, str]:
+    """A local scheme: replace thresholds, points or pounds for some indicators, for some or all years;
+    give the indicators it adds (`local`: id -> kind) their entries in every year."""
     data = doc.data
     if not isinstance(data, dict) or "scheme" not in data:
         raise doc.error((), "a scheme file needs at least 'scheme' (its name)")
@@ -379,6 +451,7 @@ def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, Q
         "national_average_list_size",
         "indicators",
         "settings",
+        "local_indicators",
     }
     for key in data:
         if key not in allowed:
@@ -420,10 +493,46 @@ def _apply_scheme(doc: Document, years: dict[str, QofYear]) -> tuple[dict[str, Q
             out[year_id] = replace(year, **changes)
         except ValueError as exc:
             raise doc.error((), str(exc)) from None
+    out = _local_year_entries(doc, out, local, targets)
     settings = data.get("settings") or {}
     if not isinstance(settings, dict):
         raise doc.error(("settings",), "must map indicator ids to their settings")
     return out, settings, name
+
+
+def _local_kinds(scheme: Document, national: list[Document], local: list[Document]) -> dict[str, str]:
+    """id -> kind of each indicator a scheme adds; an id the rule files (or the scheme) already have, or a
+    second register, is refused where it is written."""
+    taken = {str(d.data.get("id")) for d in national if isinstance(d.data, dict)}
+    kinds: dict[str, str] = {}
+    for i, doc in enumerate(local):
+        if not isinstance(doc.data, dict) or "id" not in doc.data:
+            raise doc.error((), "an indicator needs an id")
+        ind_id = str(doc.data["id"])
+        if ind_id in taken or ind_id in kinds:
+            raise scheme.error(
+                ("local_indicators", i), f"indicator {ind_id} is already defined; give it its own id"
+            )
+        if doc.data.get("kind") == "register":
+            raise doc.error(
+                ("kind",), "a local indicator is a ratio indicator: the register is the national one"
+            )
+        kinds[ind_id] = str(doc.data.get("kind"))
+    return kinds
+
+
+def _check_worklists(indicators: list[Indicator]) -> None:
+    """No two indicators share a worklist list key or sheet: each list is one indicator's."""
+    seen: dict[str, str] = {}
+    for ind in indicators:
+        if ind.worklist is None:
+            continue
+        for what, value in (("list", ind.worklist.list), ("sheet", ind.worklist.sheet.lower())):
+            other = seen.setdefault(f"{what}:{value}", ind.id)
+            if other != ind.id:
+                raise UserError(
+                    f"{ind.id}: worklist {what} {value!r} is already {other}'s; give {ind.id} its own"
+                )
 
 
 def load_ruleset(
@@ -442,23 +551,31 @@ def load_ruleset(
     years = extend_years(years, day.year if day.month >= 4 else day.year - 1)
     overrides: dict[str, dict[str, Any]] = {}
     scheme_name = None
+    national = [load_document(path) for path in indicator_paths or bundled_indicator_paths()]
+    local: list[Document] = []
     if scheme is not None:
-        years, scheme_settings, scheme_name = _apply_scheme(load_document(scheme, "--scheme"), years)
+        scheme_doc = load_document(scheme, "--scheme")
+        if not isinstance(scheme_doc.data, dict) or "scheme" not in scheme_doc.data:
+            raise scheme_doc.error((), "a scheme file needs at least 'scheme' (its name)")
+        local = _local_indicator_documents(scheme_doc, Path(scheme).parent)
+        kinds = _local_kinds(scheme_doc, national, local)
+        years, scheme_settings, scheme_name = _apply_scheme(scheme_doc, years, kinds)
         for k, v in scheme_settings.items():
             overrides.setdefault(str(k), {}).update(v or {})
     for k, v in (settings or {}).items():
         overrides.setdefault(k, {}).update(v)
     indicators = []
-    for path in indicator_paths or bundled_indicator_paths():
-        doc = load_document(path)
+    # The register first, then the rule files in order (CAN004 before CAN005), then a scheme's own.
+    for doc, added_by in [(d, None) for d in national] + [(d, scheme_name) for d in local]:
         ind_id = doc.data.get("id") if isinstance(doc.data, dict) else None
-        indicators.append(build_indicator(doc, overrides.pop(str(ind_id), None)))
+        indicators.append(build_indicator(doc, overrides.pop(str(ind_id), None), added_by))
     if overrides:
         raise UserError(f"settings given for unknown indicator(s): {', '.join(overrides)}")
-    indicators.sort(key=lambda i: (INDICATOR_ORDER.index(i.id) if i.id in INDICATOR_ORDER else 99, i.id))
+    indicators.sort(key=lambda i: i.kind != "register")
     registers = [i for i in indicators if i.kind == "register"]
     if len(registers) != 1:
         raise RuleFileError("indicators", None, "kind", "exactly one indicator must be the register")
+    _check_worklists(indicators)
     for year in years.values():
         for ind in indicators:
             if ind.id not in year.indicators:

@@ -111,6 +111,13 @@ def bar_geometry(achievement: float | None, lower: float, upper: float) -> dict:
     }
 
 
+def records_words(ruleset: Any) -> str:
+    """The records that meet the run's indicators, in their own words: "Cancer Care Review or support
+    contact" (each indicator's `worklist.record`)."""
+    records = dict.fromkeys(i.worklist.record for i in ruleset.ratio_indicators if i.worklist is not None)
+    return " or ".join(records) or "record that meets an indicator"
+
+
 def header_data(result: Any, generated: str, version: str) -> dict:
     """Year, rules version, dates, in-year flag and the year's payment status per indicator."""
     period, year = result.period, result.period.year
@@ -122,6 +129,7 @@ def header_data(result: Any, generated: str, version: str) -> dict:
         "ach": period.ach.isoformat(),
         "in_year": period.in_year,
         "scheme": result.ruleset.scheme,
+        "records": records_words(result.ruleset),
         "year_note": year.derived_note,
         "national_average_list_size_source": year.national_average_list_size_source,
         "generated": generated,
@@ -329,4 +337,6 @@ def forecast_data(result: Any) -> dict | None:
     # A year already over has no "worklist done" scenario: show the scenarios the run has.
     present = tuple((key, label) for key, label in _SCENARIOS if any(key in b for b in by_key.values()))
     blocks = [b for _, b in sorted(by_key.items()) if all(key in b for key, _ in present)]
-    return {"scenarios": present, "blocks": blocks} if blocks else None
+    if not blocks:
+        return None
+    return {"scenarios": present, "blocks": blocks, "records": records_words(result.ruleset)}

@@ -8,11 +8,14 @@ Each sheet has a styled, frozen header row with an autofilter, columns sized to 
 as real dates, pounds as currency, and the days left coloured as the deadline nears. No cell is a
 formula: text that would start one is written through `sanitise.safe_cell`. The workbook is written beside
 its target and renamed into place, like every other output.
+
+Each indicator's sheet (its title and what it holds) is the indicator's own data, from its rule file's
+`worklist:` section; the missed, PCA housekeeping, forecast and PCA monitoring sheets are every run's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -23,20 +26,24 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qof_cancer.model.actions import WorklistSpec
+from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.outputs.files import atomic_path
 from qof_cancer.sanitise import safe_cell
+from qof_cancer.worklist.lists import worklist_lists
 
-__all__ = ["SHEETS", "COLUMN_NOTES", "build_worklist_workbook", "write_worklist_workbook"]
+__all__ = [
+    "GENERIC_SHEETS",
+    "worklist_sheets",
+    "column_notes",
+    "build_worklist_workbook",
+    "write_worklist_workbook",
+]
 
-# (sheet title, table, value of its `list` column or None for the whole table, what it is)
-SHEETS = (
-    ("CAN005 support", "worklist", "support_contact", "Support contacts to record before the due date."),
-    (
-        "CAN004 review",
-        "worklist",
-        "care_review",
-        "Cancer Care Reviews: the next step (questionnaire and invitation, second invitation, review).",
-    ),
+Sheet = tuple[str, str, str | None, str]
+# (sheet title, table, value of its `list` column or None for the whole table, what it is): the sheets
+# every workbook has, after the indicators' own.
+GENERIC_SHEETS: tuple[Sheet, ...] = (
     ("Missed", "worklist", "missed", "Windows that closed this year without the record: not met."),
     (
         "PCA housekeeping",
@@ -52,9 +59,8 @@ SHEETS = (
     ),
     ("PCA monitoring", "pca_monitoring", None, "PCA rate by reason, this year against last year."),
 )
-# The columns a person acts on, in words (the About sheet).
-COLUMN_NOTES = (
-    ("action", "The next step: support contact; questionnaire + invitation; second invitation; review."),
+# The columns a person acts on, in words (the About sheet); the action column's words follow the lists.
+_COLUMN_NOTES = (
     ("step_by", "Take the next step by this date."),
     ("due_date", "The deadline: after it the patient counts as not met this year."),
     ("days_left", "Days from the achievement date to the deadline (red: under a week; amber: under four)."),
@@ -73,6 +79,23 @@ _HEADER_FONT = Font(bold=True, color="FFFFFFFF")
 _RED = PatternFill("solid", start_color="FFF4CCCC")
 _AMBER = PatternFill("solid", start_color="FFFCE5CD")
 _MAX_WIDTH = 60
+
+
+def worklist_sheets(lists: Sequence[WorklistSpec]) -> tuple[Sheet, ...]:
+    """Every sheet after About, in order: one per indicator list, then the generic ones."""
+    return (*((spec.sheet, "worklist", spec.list, spec.about) for spec in lists), *GENERIC_SHEETS)
+
+
+def _steps(spec: WorklistSpec) -> tuple[str, ...]:
+    if spec.steps == "contact":
+        return (spec.action,)
+    return (spec.invitation, "second invitation", spec.action)
+
+
+def column_notes(lists: Sequence[WorklistSpec]) -> tuple[tuple[str, str], ...]:
+    """(column, what it means) for the About sheet, the next steps named as the lists name them."""
+    steps = dict.fromkeys(step for spec in lists for step in _steps(spec))
+    return (("action", f"The next step: {'; '.join(steps)}."), *_COLUMN_NOTES)
 
 
 def _display(value: object) -> str:
@@ -115,7 +138,9 @@ def _fill_sheet(ws: Worksheet, columns: list[str], rows: list[dict]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
-def _fill_about(ws: Worksheet, tables: Mapping[str, pa.Table], facts: Mapping[str, str]) -> None:
+def _fill_about(
+    ws: Worksheet, tables: Mapping[str, pa.Table], facts: Mapping[str, str], lists: Sequence[WorklistSpec]
+) -> None:
     bold = Font(bold=True)
     ws.append(["QOF cancer worklist"])
     ws["A1"].font = Font(bold=True, size=14)
@@ -127,14 +152,14 @@ def _fill_about(ws: Worksheet, tables: Mapping[str, pa.Table], facts: Mapping[st
     ws.append(["Sheet", "What it holds"])
     for cell in ws[ws.max_row]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for title, table_name, _list, text in SHEETS:
+    for title, table_name, _list, text in worklist_sheets(lists):
         if table_name in tables:
             ws.append([title, text])
     ws.append([])
     ws.append(["Column", "What it means"])
     for cell in ws[ws.max_row]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for column, text in COLUMN_NOTES:
+    for column, text in column_notes(lists):
         ws.append([column, text])
     ws.append([])
     ws.append(
@@ -146,14 +171,16 @@ def _fill_about(ws: Worksheet, tables: Mapping[str, pa.Table], facts: Mapping[st
 
 
 def build_worklist_workbook(
-    tables: Mapping[str, pa.Table], facts: Mapping[str, str] | None = None
+    tables: Mapping[str, pa.Table], facts: Mapping[str, str] | None = None, *, ruleset: RuleSet
 ) -> Workbook:
     """The workbook for a run's worklist tables (the About sheet first); `facts` are the run's year,
-    achievement date and the like, shown on the About sheet."""
+    achievement date and the like, shown on the About sheet; `ruleset` the run's rules, whose
+    indicators name their sheets."""
+    lists = worklist_lists(ruleset)
     wb = Workbook()
-    _fill_about(wb.active, tables, facts or {})
+    _fill_about(wb.active, tables, facts or {}, lists)
     wb.active.title = "About"
-    for title, table_name, list_name, _about in SHEETS:
+    for title, table_name, list_name, _about in worklist_sheets(lists):
         table = tables.get(table_name)
         if table is None:
             continue
@@ -166,13 +193,13 @@ def build_worklist_workbook(
 
 
 def write_worklist_workbook(
-    tables: Mapping[str, pa.Table], target: Path, facts: Mapping[str, str] | None = None
+    tables: Mapping[str, pa.Table], target: Path, facts: Mapping[str, str] | None = None, *, ruleset: RuleSet
 ) -> list[Path]:
     """Write the worklist tables of a run as an Excel workbook: [target], or [] (nothing written) when
     the run has no worklist tables."""
     if "worklist" not in tables:
         return []
-    wb = build_worklist_workbook(tables, facts)
+    wb = build_worklist_workbook(tables, facts, ruleset=ruleset)
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return [target]

@@ -3,7 +3,8 @@
 The trace comes from the reference evaluator run on that one patient's records (the events table of the
 run holds every record of the run's clusters), so it is the oracle's reading, not a second implementation.
 "What would change" is found the same way: the record that meets the indicator is added on the last day
-it still counts and the patient is evaluated again at the year end.
+it still counts and the patient is evaluated again at the year end. What that record is called (a
+Cancer Care Review, a support contact) is the indicator's own data (`worklist.record` in its rule file).
 """
 
 from __future__ import annotations
@@ -33,7 +34,16 @@ from qof_cancer.model.nodes import (
 from qof_cancer.model.years import Period
 from qof_cancer.web.labels import OUTCOME_LABELS
 
-__all__ = ["OUTCOME_LABELS", "cluster_codes", "explain_patient", "condition_words", "headline"]
+__all__ = [
+    "OUTCOME_LABELS",
+    "cluster_codes",
+    "explain_patient",
+    "condition_words",
+    "headline",
+    "record_names",
+]
+
+Names = Mapping[str, str]
 
 
 def _d(day: date | None) -> str:
@@ -87,8 +97,8 @@ def _registered_after(node: RegisteredAfter, f: Any, p: Period) -> str:
     return f"Registered after {_d(cut)} ({node.anchor} − {node.months_before} months): registered {_d(f.reg_dat)}"
 
 
-def _latest_on_or_before(node: LatestRecordOnOrBefore, f: Any, p: Period) -> str:
-    what = _record_name_of(node.clusters[0])
+def _latest_on_or_before(node: LatestRecordOnOrBefore, f: Any, p: Period, names: Names) -> str:
+    what = _record_name(node.clusters[0], names)
     if node.since == "off":
         return f"Earlier-year exclusion for a {what}: switched off in this run's settings"
     cut = add_months(p.anchor(node.anchor), -node.months_before)
@@ -105,7 +115,8 @@ def _latest_on_or_before(node: LatestRecordOnOrBefore, f: Any, p: Period) -> str
     )
 
 
-# One handler per condition type, as in the engines; an unknown type fails loudly.
+# One handler per condition type, as in the engines; an unknown type fails loudly. Most read only the
+# node, the patient's facts and the period; the record names are for the one that names a record.
 _WORDS: dict[type, Callable[[Any, Any, Period], str]] = {
     NoDiagnosis: lambda n, f, p: f"No cancer diagnosis (CAN_COD) on or before {_d(p.ach)}: {_diag(f)}",
     Always: lambda n, f, p: "Otherwise (no earlier rule held)",
@@ -117,16 +128,28 @@ _WORDS: dict[type, Callable[[Any, Any, Period], str]] = {
     RecordInYear: _in_year,
     TwoRecordsInYear: _two_in_year,
     RegisteredAfter: _registered_after,
-    LatestRecordOnOrBefore: _latest_on_or_before,
+    LatestRecordOnOrBefore: lambda n, f, p: _latest_on_or_before(n, f, p, {}),
 }
 
 
-def condition_words(node: object, facts: Any, period: Period) -> str:
-    """The condition with this patient's dates filled in, e.g. 'Diagnosis after 2025-03-31 (...)'."""
+def condition_words(node: object, facts: Any, period: Period, names: Names | None = None) -> str:
+    """The condition with this patient's dates filled in, e.g. 'Diagnosis after 2025-03-31 (...)'.
+    `names`: cluster -> the record it is in words (`record_names`), for the conditions that name one."""
+    if isinstance(node, LatestRecordOnOrBefore):
+        return _latest_on_or_before(node, facts, period, names or {})
     try:
         return _WORDS[type(node)](node, facts, period)
     except KeyError:
         raise TypeError(f"no plain-English wording for condition {type(node).__name__}") from None
+
+
+def record_names(ruleset: Any) -> Names:
+    """cluster -> the record it is, in the words of the indicator it completes (its `worklist.record`)."""
+    names: dict[str, str] = {}
+    for ind in ruleset.indicators:
+        if ind.worklist is not None and ind.completing_cluster is not None:
+            names.setdefault(ind.completing_cluster, ind.worklist.record)
+    return names
 
 
 def headline(outcome: str, says: str) -> str:
@@ -147,7 +170,9 @@ def cluster_codes(result: Any) -> dict[str, frozenset[str]]:
     return {cid: c.codes for cid, c in result.clusters.clusters.items()}
 
 
-def _what_would_change(result: Any, ind: Indicator, patient: Patient, outcome: str, facts: Any) -> list[str]:
+def _what_would_change(
+    result: Any, ind: Indicator, patient: Patient, outcome: str, facts: Any, names: Names
+) -> list[str]:
     """Evaluate the patient again at the year end, as things are and with the meeting record added."""
     if ind.kind != "ratio" or facts.can_dat is None or outcome == "out_of_scope":
         return []
@@ -189,13 +214,13 @@ def _what_would_change(result: Any, ind: Indicator, patient: Patient, outcome: s
         return out
     if outcome_with((Event(codes[0], last),)) == "met":
         out.append(
-            f"A {cid} record ({_record_name_of(cid)}) dated on or before {_d(last)} would make this met."
+            f"A {cid} record ({_record_name(cid, names)}) dated on or before {_d(last)} would make this met."
         )
     return out
 
 
-def _record_name_of(cid: str) -> str:
-    return {"MDRV_COD": "Cancer Care Review", "CANPCSUPP_COD": "support contact"}.get(cid, f"{cid} record")
+def _record_name(cid: str, names: Names) -> str:
+    return names.get(cid, f"{cid} record")
 
 
 def explain_patient(result: Any, patient: Patient, outcomes: Mapping[str, Mapping[str, Any]]) -> dict:
@@ -205,6 +230,7 @@ def explain_patient(result: Any, patient: Patient, outcomes: Mapping[str, Mappin
     """
     period = result.period
     trace = trace_reference(result.ruleset, period, cluster_codes(result), patient)
+    names = record_names(result.ruleset)
     indicators = []
     for ind in result.ruleset.indicators:
         row = outcomes.get(ind.id)
@@ -216,7 +242,7 @@ def explain_patient(result: Any, patient: Patient, outcomes: Mapping[str, Mappin
                 "outcome": rule.outcome,
                 "outcome_label": OUTCOME_LABELS.get(rule.outcome, rule.outcome),
                 "says": rule.says,
-                "condition": condition_words(rule.when, trace, period),
+                "condition": condition_words(rule.when, trace, period, names),
                 "held": h,
                 "decided": i == decided,
                 "after_decision": decided is not None and i > decided,
@@ -244,7 +270,7 @@ def explain_patient(result: Any, patient: Patient, outcomes: Mapping[str, Mappin
                     and ind.rule_label(ind.rules[decided]) == row["rule"]
                 ),
                 "rules": rules,
-                "changes": _what_would_change(result, ind, patient, outcome, trace) if row else [],
+                "changes": _what_would_change(result, ind, patient, outcome, trace, names) if row else [],
             }
         )
     return {

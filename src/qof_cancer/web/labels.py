@@ -1,15 +1,29 @@
 """Words for the dashboard: column names, worklist lists and outcomes as a practice team reads them.
 
 Outcome words come from the one mapping the report uses (`outputs.report_data.OUTCOME_WORDS`, keyed by
-the model's outcome names); list words are keyed by `worklist.lists.LISTS`. A column without an entry
+the model's outcome names). An indicator's worklist list is named by the indicator itself (its rule
+file's `worklist:` section); only the lists every run has are named here. A column without an entry
 reads as its name with spaces ("days_left" -> "Days left"), so a new column is never shown as code.
 """
 
 from __future__ import annotations
 
-from qof_cancer.outputs.report_data import OUTCOME_WORDS
+from collections.abc import Mapping
 
-__all__ = ["COLUMN_LABELS", "LIST_LABELS", "LIST_HELP", "OUTCOME_LABELS", "column_label", "list_label"]
+from qof_cancer.model.ruleset import RuleSet
+from qof_cancer.outputs.report_data import OUTCOME_WORDS
+from qof_cancer.worklist.lists import worklist_lists
+
+__all__ = [
+    "COLUMN_LABELS",
+    "GENERIC_LIST_LABELS",
+    "GENERIC_LIST_HELP",
+    "OUTCOME_LABELS",
+    "column_label",
+    "list_label",
+    "list_labels",
+    "list_help",
+]
 
 OUTCOME_LABELS = {
     "met": "Met",
@@ -19,15 +33,11 @@ OUTCOME_LABELS = {
     **OUTCOME_WORDS,
 }
 
-LIST_LABELS = {
-    "support_contact": "Support contact",
-    "care_review": "Cancer Care Review",
+GENERIC_LIST_LABELS = {
     "missed": "Missed: window closed",
     "pca_housekeeping": "PCA to re-record",
 }
-LIST_HELP = {
-    "support_contact": "Contact the patient to offer support (CAN005), as soon after the diagnosis as you can.",
-    "care_review": "Invite the patient to a Cancer Care Review (CAN004) and hold it by the deadline.",
+GENERIC_LIST_HELP = {
     "missed": "The window closed: these count as not met this year. Still worth offering, for the patient's sake.",
     "pca_housekeeping": "A PCA recorded last year lapses with the QOF year: re-record it if it still applies.",
 }
@@ -77,6 +87,16 @@ def column_label(column: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def list_label(name: str | None) -> str:
-    """A worklist list's name in words."""
-    return LIST_LABELS.get(name or "", name or "–")
+def list_labels(ruleset: RuleSet) -> dict[str, str]:
+    """Every list of a run's worklist, key -> its name in words: the indicators' lists, then the rest."""
+    return {**{spec.list: spec.name for spec in worklist_lists(ruleset)}, **GENERIC_LIST_LABELS}
+
+
+def list_help(ruleset: RuleSet) -> dict[str, str]:
+    """Every list of a run's worklist, key -> one line on what to do."""
+    return {**{spec.list: spec.help for spec in worklist_lists(ruleset)}, **GENERIC_LIST_HELP}
+
+
+def list_label(name: str | None, labels: Mapping[str, str] = GENERIC_LIST_LABELS) -> str:
+    """A worklist list's name in words (`labels`: the run's, from `list_labels`)."""
+    return labels.get(name or "", name or "–")

@@ -13,12 +13,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from qof_cancer.errors import UserError
+from qof_cancer.model.actions import GENERIC_LISTS
+from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.sanitise import safe_row
-from qof_cancer.web.labels import LIST_HELP, LIST_LABELS, list_label
+from qof_cancer.web.labels import list_help, list_label, list_labels
 from qof_cancer.web.pages import PAGE_LIMIT, NotFound, table_page, table_rows
 from qof_cancer.web.paging import arrow_page, page_number, paging, sort_options
 from qof_cancer.web.state import Dashboard, feature_table_name
-from qof_cancer.worklist.messages import message_date_problem, missing_details_advice, render_letter
+from qof_cancer.worklist.lists import worklist_lists
+from qof_cancer.worklist.messages import (
+    message_date_problem,
+    missing_details_advice,
+    one_message_each,
+    render_letter,
+)
 
 MAX_DUE_WITHIN = 3660  # ten years: every deadline there is; a longer number is a slip (and overflows SQL)
 
@@ -49,15 +57,20 @@ WORKLIST_SHOWN = (
     "mobile_usable",
     "note",
 )
-LETTER_LISTS = ("support_contact", "care_review")  # lists a letter can act on
-# The page's sections, in order: what can still be won first, then what cannot, then the PCA records.
-SECTIONS = (
-    ("todo", LETTER_LISTS, "To do"),
-    ("missed", ("missed",), "Missed: window closed"),
-    ("pca_housekeeping", ("pca_housekeeping",), "PCAs to re-record"),
-)
+# The page's sections, in order: what can still be won first (every indicator's own list: the lists a
+# letter can act on), then what cannot, then the PCA records.
+SECTION_KEYS = ("todo", *GENERIC_LISTS)
 SECTION_PAGE = 25
 FILTER_COLUMNS = ("practice_code", "indicator", "action", "list")
+
+
+def worklist_sections(ruleset: RuleSet) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """(key, the lists it shows, title) for each section of the worklist page, in order."""
+    return (
+        ("todo", tuple(spec.list for spec in worklist_lists(ruleset)), "To do"),
+        ("missed", ("missed",), "Missed: window closed"),
+        ("pca_housekeeping", ("pca_housekeeping",), "PCAs to re-record"),
+    )
 
 
 def excel_available() -> bool:
@@ -82,7 +95,7 @@ class WorklistFilters(dict):
                 raise UserError(f"due_within: expected 0 to {MAX_DUE_WITHIN} days")
         else:
             out["due_within"] = None
-        out["pages"] = {key: page_number(params.get(f"page_{key}"), f"page_{key}") for key, _, _ in SECTIONS}
+        out["pages"] = {key: page_number(params.get(f"page_{key}"), f"page_{key}") for key in SECTION_KEYS}
         out["per_page"] = _per_page(params)
         out["sort"] = params.get("sort") or None
         direction = (params.get("dir") or "asc").lower()
@@ -150,7 +163,7 @@ def _per_page(params: Any) -> int | None:
     return size
 
 
-def _section_rows(rows: list[dict]) -> list[dict]:
+def _section_rows(rows: list[dict], labels: dict[str, str]) -> list[dict]:
     """What a worklist row shows a person: the next step, the code to record, a phone or the letter."""
     out = []
     for r in rows:
@@ -158,7 +171,7 @@ def _section_rows(rows: list[dict]) -> list[dict]:
         out.append(
             {
                 **r,
-                "list_label": list_label(r.get("list")),
+                "list_label": list_label(r.get("list"), labels),
                 "contact": phone
                 or (
                     f"letter ({str(r.get('mobile_status') or 'no mobile').replace('_', ' ')})"
@@ -193,8 +206,9 @@ def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
         if c in columns
     }
     sections = []
+    labels, helps = list_labels(result.ruleset), list_help(result.ruleset)
     if "list" in columns:
-        for key, lists, title in SECTIONS:
+        for key, lists, title in worklist_sections(result.ruleset):
             if filters.get("list") and filters["list"] not in lists:
                 continue
             count = _filtered(dash, filters, 1, lists)[2]
@@ -205,8 +219,8 @@ def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
                 {
                     "key": key,
                     "title": title,
-                    "help": [LIST_HELP[n] for n in lists],
-                    "rows": _section_rows(section_rows),
+                    "help": [helps[n] for n in lists],
+                    "rows": _section_rows(section_rows, labels),
                     "paging": where,
                 }
             )
@@ -215,7 +229,7 @@ def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
         "available": True,
         "filters": dict(filters),
         "choices": choices,
-        "list_labels": LIST_LABELS,
+        "list_labels": labels,
         "columns": columns,
         "shown": shown,
         "sections": sections,
@@ -260,7 +274,7 @@ def worklist_xlsx(dash: Dashboard, filters: WorklistFilters) -> bytes:
     tables = dict(result.tables)
     tables["worklist"] = pa.Table.from_pylist(rows, schema=result.tables["worklist"].schema)
     buf = io.BytesIO()
-    build_worklist_workbook(tables, workbook_facts(result)).save(buf)
+    build_worklist_workbook(tables, workbook_facts(result), ruleset=result.ruleset).save(buf)
     return buf.getvalue()
 
 
@@ -272,7 +286,7 @@ def letters_data(dash: Dashboard, filters: WorklistFilters) -> dict:
     result = dash.require_result()
     ach = result.period.ach
     _, rows, _ = _filtered(dash, filters, None)
-    due = [r for r in rows if r.get("message") and r.get("send_now")]
+    due = one_message_each(r for r in rows if r.get("message") and r.get("send_now"))
     messages = dash.messages or dash.inputs.load_messages()
     problems = []
     problem = message_date_problem(ach, dash.inputs.today or date.today())

@@ -15,7 +15,7 @@ from qof_cancer.errors import UserError
 from qof_cancer.model.nodes import current_outcome
 from qof_cancer.outputs import report_data
 from qof_cancer.web.explain import explain_patient
-from qof_cancer.web.labels import OUTCOME_LABELS, list_label
+from qof_cancer.web.labels import OUTCOME_LABELS, list_label, list_labels
 from qof_cancer.web.paging import arrow_page, page_number, paging, sort_options, sql_order
 from qof_cancer.web.state import Dashboard, feature_table_name
 from qof_cancer.web.timeline import timeline_data
@@ -227,6 +227,7 @@ def patient_data(dash: Dashboard, patient_id: str) -> dict:
     )
     explanation = explain_patient(result, patient, {r["indicator"]: r for r in outcome_rows})
     period = result.period
+    labels = list_labels(result.ruleset)
     return {
         "patient": {"date_of_death": None, "nhs_number": None, **prow},
         "period": {"year": period.year.id, "ppsd": period.ppsd, "pped": period.pped, "ach": period.ach},
@@ -234,7 +235,7 @@ def patient_data(dash: Dashboard, patient_id: str) -> dict:
         "timeline": timeline_data(result, events, explanation["can_dat"]),
         "findings": _patient_rows(dash, "data_quality", patient_id, "changes_outcome DESC, date"),
         "worklist": [
-            {**r, "list_label": list_label(r.get("list"))}
+            {**r, "list_label": list_label(r.get("list"), labels)}
             for r in _patient_rows(dash, "worklist", patient_id, "days_left, indicator")
         ],
         "features": sorted(result.tables),

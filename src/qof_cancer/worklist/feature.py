@@ -11,12 +11,12 @@ from qof_cancer.engine.context import Feature, RunContext
 from qof_cancer.engine.summary import summarise
 from qof_cancer.worklist.forecast import FORECAST_SCHEMA, forecast_rows, practice_pounds, with_converted
 from qof_cancer.worklist.lists import (
-    LIST_OF,
     WORKLIST_SCHEMA,
     build_worklist,
     collect_candidates,
     collect_records,
     indicator_actions,
+    list_key,
     record_code,
 )
 from qof_cancer.worklist.pca import PCA_SCHEMA, pca_monitoring_rows
@@ -50,7 +50,7 @@ def _money_per_patient(
     values: dict[tuple[str, str, str], float] = {}
     gains = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in on_list}
     for (practice, indicator), v in _per_patient(gains, on_list).items():
-        values[(LIST_OF.get(indicator, "care_review"), practice, indicator)] = v
+        values[(list_key(ctx.ruleset, indicator), practice, indicator)] = v
     losses = {k: lost.get(k, 0.0) - before.get(k, 0.0) for k in missed}
     for (practice, indicator), v in _per_patient(losses, missed).items():
         values[("missed", practice, indicator)] = v

@@ -4,6 +4,9 @@ Membership is not decided here: `scenarios` re-runs the engine with each action 
 is on a list exactly when the engine turns them `met`. This module adds what a practice needs to act:
 the next step (questionnaire and invitation, second invitation, review; or the support contact), the
 dates, contact details and whether the mobile can take a text, and the code to record.
+
+What each indicator's list is called, the shape of its steps and the messages they send are the
+indicator's own data (its rule file's `worklist:` section, `model/actions.py`); nothing here names one.
 """
 
 from __future__ import annotations
@@ -19,24 +22,25 @@ from sqlglot import exp
 from qof_cancer.codes import ClusterSet
 from qof_cancer.inputs.backends import Backend
 from qof_cancer.inputs.phones import classify_uk_phone, format_uk_mobile
+from qof_cancer.model.actions import GENERIC_LISTS, WorklistSpec
 from qof_cancer.model.nodes import PCA_OUTCOMES, Indicator, RecordInYear, TwoRecordsInYear
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 from qof_cancer.worklist.scenarios import Scenario
 
 __all__ = [
-    "LISTS",
+    "GENERIC_LISTS",
     "WORKLIST_SCHEMA",
     "IndicatorActions",
     "indicator_actions",
+    "worklist_lists",
+    "list_order",
+    "list_key",
     "record_code",
     "collect_candidates",
     "build_worklist",
 ]
 
-# The lists, in the order they are shown; one sheet each in worklist.xlsx.
-LISTS = ("support_contact", "care_review", "missed", "pca_housekeeping")
-LIST_OF = {"CAN005": "support_contact", "CAN004": "care_review"}
 # How far ahead of the due date each invitation step is planned, so there is time to book the review:
 # the first invitation eight weeks before (as the usual "diagnosed ten months ago" search does), the
 # second four weeks before.
@@ -88,9 +92,32 @@ _PCA_WORDS = {
 }
 
 
+def _shown_order(specs: Iterable[WorklistSpec]) -> list[WorklistSpec]:
+    """Lists whose step is due at once (a contact) first, then those with invitations; each group in
+    the rule set's indicator order."""
+    return sorted(specs, key=lambda spec: spec.steps != "contact")
+
+
+def worklist_lists(ruleset: RuleSet) -> tuple[WorklistSpec, ...]:
+    """The indicators' own lists, in the order they are shown (the generic lists follow them)."""
+    return tuple(_shown_order(i.worklist for i in ruleset.ratio_indicators if i.worklist is not None))
+
+
+def list_order(ruleset: RuleSet) -> tuple[str, ...]:
+    """Every list's key in the order shown: the indicators' lists, then missed and PCA housekeeping."""
+    return (*(spec.list for spec in worklist_lists(ruleset)), *GENERIC_LISTS)
+
+
+def list_key(ruleset: RuleSet, indicator_id: str) -> str | None:
+    """The key of the list an indicator's actions go on (None for an indicator with no worklist)."""
+    spec = ruleset.indicator(indicator_id).worklist
+    return spec.list if spec is not None else None
+
+
 @dataclass(frozen=True)
 class IndicatorActions:
-    """What the rules say about acting on one indicator: the record that meets it, the PCA records."""
+    """What the rules say about acting on one indicator: the record that meets it, the PCA records, and
+    the indicator's worklist words (list, steps, messages)."""
 
     indicator: str
     completing: str  # cluster id
@@ -98,11 +125,12 @@ class IndicatorActions:
     in_year_pcas: tuple[tuple[str, str], ...]  # (outcome, cluster) for PCAs that count only in-year
     invitation: str | None  # the cluster of the two-invitations PCA
     invite_gap_days: int
+    spec: WorklistSpec
 
 
 def indicator_actions(indicator: Indicator) -> IndicatorActions | None:
     completing = indicator.completing_cluster
-    if completing is None or indicator.due is None:
+    if completing is None or indicator.due is None or indicator.worklist is None:
         return None
     pcas, invitation, gap = [], None, 7
     for rule in indicator.rules:
@@ -110,7 +138,9 @@ def indicator_actions(indicator: Indicator) -> IndicatorActions | None:
             pcas += [(rule.outcome, c) for c in rule.when.clusters]
         elif rule.outcome in PCA_OUTCOMES and isinstance(rule.when, TwoRecordsInYear):
             invitation, gap = rule.when.clusters[0], rule.when.min_gap_days
-    return IndicatorActions(indicator.id, completing, str(indicator.due), tuple(pcas), invitation, gap)
+    return IndicatorActions(
+        indicator.id, completing, str(indicator.due), tuple(pcas), invitation, gap, indicator.worklist
+    )
 
 
 def record_code(clusters: ClusterSet, cluster_id: str) -> tuple[str | None, str | None, str]:
@@ -219,20 +249,15 @@ class _Step:
     note: str = ""
 
 
-def _review_step(acts: IndicatorActions, start: date, due: date, invites: list[date]) -> _Step:
-    """Questionnaire and invitation, a second invitation at least the gap later, then the review."""
+def _invitation_step(acts: IndicatorActions, start: date, due: date, invites: list[date]) -> _Step:
+    """The first invitation (with the indicator's note: the questionnaire for a review), a second
+    invitation at least the gap later, then the action itself (the review) by the due date."""
+    spec = acts.spec
     if acts.invitation is None:
-        return _Step("review", start, due, acts.completing, "invitation")
+        return _Step(spec.action, start, due, acts.completing, spec.message)
     if not invites:
         by = max(start, due - timedelta(days=FIRST_INVITATION_LEAD_DAYS))
-        return _Step(
-            "questionnaire + invitation",
-            start,
-            by,
-            acts.invitation,
-            "invitation",
-            "send the pre-review questionnaire with (or just before) the invitation",
-        )
+        return _Step(spec.invitation, start, by, acts.invitation, spec.message, spec.invitation_note)
     gap_ok = (invites[-1] - invites[0]).days >= acts.invite_gap_days
     second_from = max(start, invites[0] + timedelta(days=acts.invite_gap_days))
     if not gap_ok and second_from <= due:
@@ -242,11 +267,15 @@ def _review_step(acts: IndicatorActions, start: date, due: date, invites: list[d
             second_from,
             by,
             acts.invitation,
-            "reminder",
+            spec.reminder,
             f"first invitation {_say(invites[0])}; the second must be at least {acts.invite_gap_days} days later",
         )
-    note = "" if gap_ok else "too late for a second invitation before the due date: book the review directly"
-    return _Step("review", start, due, acts.completing, None, note)
+    note = (
+        ""
+        if gap_ok
+        else f"too late for a second invitation before the due date: book the {spec.action} directly"
+    )
+    return _Step(spec.action, start, due, acts.completing, None, note)
 
 
 def build_worklist(
@@ -314,7 +343,8 @@ def build_worklist(
             rows.append(row)
         elif c["outcome_as_is"] == "not_met":
             rows.append(_missed_row(base, acts, clusters, period, start, values))
-    order = {name: i for i, name in enumerate(LISTS)}
+    shown = _shown_order(a.spec for a in actions.values())
+    order = {name: i for i, name in enumerate((*(spec.list for spec in shown), *GENERIC_LISTS))}
     rows.sort(
         key=lambda r: (
             order[r["list"]],
@@ -370,18 +400,20 @@ def _action_row(
 ) -> dict:
     window_end = base["window_end"]
     due = min(window_end, period.pped)
-    name = LIST_OF.get(acts.indicator, "care_review")
-    if name == "support_contact" or pca_words:
-        # The support contact is due as soon as possible after the diagnosis, by the due date at the latest.
+    spec = acts.spec
+    name, contact = spec.list, spec.steps == "contact"
+    if contact or pca_words:
+        # A contact is due as soon as possible after the diagnosis, by the due date at the latest. With a
+        # PCA this year no invitation is sent: only the action itself, if the patient now wishes.
         step = _Step(
-            "support contact" if name == "support_contact" else "review",
+            spec.action,
             start,
-            start if name == "support_contact" else due,
+            start if contact else due,
             acts.completing,
-            None if pca_words or name != "support_contact" else "support",
+            None if pca_words else spec.message,
         )
     else:
-        step = _review_step(acts, start, due, invites)
+        step = _invitation_step(acts, start, due, invites)
     notes = [step.note] if step.note else []
     if pca_words:
         notes.append(

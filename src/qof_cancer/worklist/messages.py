@@ -14,6 +14,10 @@ to the patient, can say more.
 
 A text must fit two SMS segments (306 GSM characters, or 134 when a character outside the GSM alphabet
 forces Unicode); every SMS template is checked against each practice's details before the run.
+
+Which message a worklist step sends is the indicator's data (`worklist.message` and `worklist.reminder`
+in its rule file). A patient on two indicators' lists for the same step (one Cancer Care Review meets a
+12-month and a 6-month indicator) gets one message, not two (`one_message_each`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import jinja2
 
 from qof_cancer.errors import UserError
 from qof_cancer.inputs.phones import classify_uk_phone
+from qof_cancer.model.actions import MESSAGE_KINDS
 
 __all__ = [
     "BUNDLED_TEMPLATES",
@@ -45,6 +50,7 @@ __all__ = [
     "SMS_COLUMNS",
     "LETTER_COLUMNS",
     "plan_messages",
+    "one_message_each",
     "booking_by",
     "render_letter",
 ]
@@ -63,7 +69,7 @@ LETTER_COLUMNS = (
     "record_code",
     "letter",
 )
-KINDS = ("support", "invitation", "reminder")
+KINDS = MESSAGE_KINDS
 CHANNELS = ("sms", "letter")
 SMS_MAX_SEGMENTS = 2
 
@@ -346,6 +352,27 @@ def render_letter(messages: MessageSet, row: Mapping[str, object], letter_date: 
     )
 
 
+def one_message_each(rows: Iterable[Mapping[str, object]]) -> list[dict]:
+    """The worklist rows with a message, one per patient and message: rows of one patient asking for the
+    same step (the same message and code) become the one with the earliest deadline, whose `indicator`
+    names them all ("CAN004; LCAN006"), so nobody is invited twice to one review."""
+    kept: dict[tuple, dict] = {}
+    indicators: dict[tuple, list[str]] = {}
+    for row in rows:
+        key = (row.get("practice_code"), row.get("patient_id"), row.get("message"), row.get("record_cluster"))
+        indicators.setdefault(key, []).append(str(row.get("indicator")))
+        if key not in kept or _deadline(row) < _deadline(kept[key]):
+            kept[key] = dict(row)
+    for key, row in kept.items():
+        row["indicator"] = "; ".join(dict.fromkeys(indicators[key]))
+    return list(kept.values())
+
+
+def _deadline(row: Mapping[str, object]) -> date:
+    by = row.get("due_date") or row.get("step_by")
+    return by if isinstance(by, date) else date.max
+
+
 def plan_messages(
     worklist: list[dict], messages: MessageSet, letter_date: date
 ) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
@@ -355,10 +382,8 @@ def plan_messages(
     the run's achievement date."""
     sms: dict[str, list[dict]] = {}
     letters: dict[str, list[dict]] = {}
-    for row in worklist:
-        kind = row.get("message")
-        if not kind or not row.get("send_now"):
-            continue
+    for row in one_message_each(r for r in worklist if r.get("message") and r.get("send_now")):
+        kind = str(row["message"])
         practice = row["practice_code"]
         if messages.practice(practice) is None:
             continue
