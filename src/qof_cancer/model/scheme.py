@@ -4,15 +4,31 @@ the indicators it adds of its own (`local_indicators:`, see docs/local-indicator
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from qof_cancer.errors import RuleFileError
 from qof_cancer.model.year_file import amount, build_year_indicator, extend_years, positive
 from qof_cancer.model.years import QofYear, year_start
 from qof_cancer.rules import Document, load_document
 
 __all__ = ["apply_scheme", "local_indicator_documents", "local_kinds"]
+
+
+@dataclass(frozen=True)
+class _InlineDocument(Document):
+    """An indicator written inside a scheme file: its errors name the scheme file, the line and the full
+    field (local_indicators.0.worklist.steps)."""
+
+    prefix: tuple[str | int, ...] = ()
+
+    def line(self, *where: str | int) -> int | None:
+        return Document.line(self, *self.prefix, *where)
+
+    def error(self, where: tuple, problem: str) -> RuleFileError:
+        dotted = ".".join(str(p) for p in (*self.prefix, *where))
+        return RuleFileError(self.path, self.line(*where), dotted, problem)
 
 
 def local_indicator_documents(doc: Document, folder: Path) -> list[Document]:
@@ -30,8 +46,7 @@ def local_indicator_documents(doc: Document, folder: Path) -> list[Document]:
                 raise doc.error(where, f"no indicator file {item!r} beside the scheme file ({path})")
             docs.append(load_document(path))
         elif isinstance(item, dict):
-            lines = {k[len(where) :]: v for k, v in doc.lines.items() if k[: len(where)] == where}
-            docs.append(Document(doc.path, item, lines))
+            docs.append(_InlineDocument(doc.path, item, doc.lines, where))
         else:
             raise doc.error(where, "an indicator rule file's name, or an indicator written inline")
     return docs
