@@ -69,7 +69,7 @@ def test_an_inline_indicator_error_names_the_scheme_file_and_line(tmp_path):
     with pytest.raises(RuleFileError) as info:
         load_ruleset(scheme=path, today=TODAY)
     err = info.value
-    assert err.path == f"--scheme {path}" and err.field == "worklist.steps"
+    assert err.path == f"--scheme {path}" and err.field == "local_indicators.0.worklist.steps"
     assert "steps must be one of invitations, contact" in err.problem
     line = path.read_text().splitlines()[err.line - 1]
     assert "phone calls" in line

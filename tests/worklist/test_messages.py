@@ -243,3 +243,32 @@ def test_plan_messages_splits_sms_and_letters():
     assert by_patient["no-nhs"]["why_letter"] == "no NHS number for the SMS tool to match"
     assert "Invitation to a Cancer Care Review" in by_patient["pager"]["letter"]
     assert by_patient["pager"]["record_code"] == "LOCAL-CANPCSUPP-01"
+
+
+def test_one_message_each_merges_the_same_step_for_one_patient_and_keeps_the_earlier_deadline():
+    from qof_cancer.worklist.messages import one_message_each
+
+    def row(indicator, message, due, patient="p1", cluster="CANINVITE_COD"):
+        return {
+            "practice_code": "A00001",
+            "patient_id": patient,
+            "indicator": indicator,
+            "message": message,
+            "record_cluster": cluster,
+            "due_date": due,
+        }
+
+    rows = [
+        row("CAN004", "invitation", date(2027, 3, 31)),
+        row("LCAN006", "invitation", date(2027, 2, 1)),
+        row("CAN005", "support", date(2026, 12, 1), cluster="CANPCSUPP_COD"),
+        row("CAN004", "invitation", date(2027, 3, 31), patient="p2"),
+    ]
+    kept = one_message_each(rows)
+    assert [(r["patient_id"], r["indicator"], r["message"]) for r in kept] == [
+        ("p1", "CAN004; LCAN006", "invitation"),
+        ("p1", "CAN005", "support"),
+        ("p2", "CAN004", "invitation"),
+    ]
+    assert kept[0]["due_date"] == date(2027, 2, 1)  # the letter asks for the earlier date
+    assert rows[1]["indicator"] == "LCAN006"  # the worklist's own rows are left as they were

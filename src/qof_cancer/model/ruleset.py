@@ -6,9 +6,8 @@ any data is read.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,9 @@ from qof_cancer.errors import RuleFileError, UserError
 from qof_cancer.model.actions import build_worklist_spec
 from qof_cancer.model.dates import Duration, parse_duration
 from qof_cancer.model.nodes import CONDITION_TYPES, Indicator, National, Rule, current_outcome
-from qof_cancer.model.years import Period, QofYear, YearIndicator, following_year, qof_year_id, year_start
+from qof_cancer.model.scheme import apply_scheme, local_indicator_documents, local_kinds
+from qof_cancer.model.year_file import build_years, extend_years, parse_date
+from qof_cancer.model.years import Period, QofYear, qof_year_id, year_start
 from qof_cancer.rules import Document, bundled_indicator_paths, bundled_years_path, load_document
 
 __all__ = ["RuleSet", "load_ruleset", "parse_date"]
@@ -87,25 +88,6 @@ class RuleSet:
         if ach < year.ppsd:
             raise UserError(f"--as-of {ach} is before the start of {year.id} ({year.ppsd})")
         return Period(year, min(ach, year.pped))
-
-
-def extend_years(years: Mapping[str, QofYear], through: int) -> dict[str, QofYear]:
-    """`years` with the QOF years after the last one added by rule, up to the one starting in `through`."""
-    out = dict(years)
-    last = max(out.values(), key=lambda y: y.pped)
-    while last.pped.year <= through:
-        last = following_year(last)
-        out[last.id] = last
-    return out
-
-
-def parse_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _int(value: Any) -> int:
@@ -303,224 +285,6 @@ def build_indicator(
     return indicator
 
 
-def _amount(value: Any) -> float:
-    """A number of points, pounds or patients: finite and not negative (`.nan` and `.inf` are YAML)."""
-    number = float(value)
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"expected a finite number, 0 or more, got {value!r}")
-    return number
-
-
-def _positive(value: Any) -> float:
-    """A number divided by (prevalence, list size): finite and above 0."""
-    number = _amount(value)
-    if number == 0:
-        raise ValueError(f"expected a number above 0, got {value!r}")
-    return number
-
-
-_YEAR_FIELDS = {
-    "rules_version": str,
-    "ppsd": parse_date,
-    "pped": parse_date,
-    "pounds_per_point": _amount,
-    "national_average_list_size": _positive,
-    "national_prevalence": _positive,
-    "national_prevalence_source": str,
-}
-
-
-def _build_year_indicator(doc: Document, where: tuple, raw: Any) -> YearIndicator:
-    if not isinstance(raw, dict):
-        raise doc.error(where, "must be a mapping with points, status and (for ratios) lower, upper")
-    allowed = {"points", "status", "lower", "upper", "protected_year", "pounds_per_patient"}
-    for key in raw:
-        if key not in allowed:
-            raise doc.error((*where, key), f"unknown field; expected {', '.join(sorted(allowed))}")
-    try:
-        return YearIndicator(
-            points=_amount(raw["points"]),
-            status=str(raw["status"]),
-            lower=None if raw.get("lower") is None else _amount(raw["lower"]),
-            upper=None if raw.get("upper") is None else _amount(raw["upper"]),
-            protected_year=None if raw.get("protected_year") is None else str(raw["protected_year"]),
-            pounds_per_patient=None
-            if raw.get("pounds_per_patient") is None
-            else _amount(raw["pounds_per_patient"]),
-        )
-    except KeyError as exc:
-        raise doc.error(where, f"missing required field {exc}") from None
-    except (TypeError, ValueError) as exc:
-        raise doc.error(where, str(exc)) from None
-
-
-def build_years(doc: Document) -> dict[str, QofYear]:
-    data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("years"), dict):
-        raise doc.error((), "a years file has a top-level 'years' mapping")
-    years = {}
-    for year_id, raw in data["years"].items():
-        where = ("years", year_id)
-        if not isinstance(raw, dict):
-            raise doc.error(where, "must be a mapping")
-        values: dict[str, Any] = {}
-        for name, convert in _YEAR_FIELDS.items():
-            if name not in raw:
-                raise doc.error(where, f"missing required field {name!r}")
-            try:
-                values[name] = convert(raw[name])
-            except (TypeError, ValueError) as exc:
-                raise doc.error((*where, name), str(exc)) from None
-        if "national_average_list_size_source" in raw:
-            values["national_average_list_size_source"] = str(raw["national_average_list_size_source"])
-        unknown = set(raw) - set(_YEAR_FIELDS) - {"indicators", "national_average_list_size_source"}
-        if unknown:
-            raise doc.error((*where, sorted(unknown)[0]), "unknown field")
-        inds = {
-            str(k): _build_year_indicator(doc, (*where, "indicators", k), v)
-            for k, v in (raw.get("indicators") or {}).items()
-        }
-        try:
-            years[str(year_id)] = QofYear(id=str(year_id), indicators=inds, **values)
-        except ValueError as exc:
-            raise doc.error(where, str(exc)) from None
-    return years
-
-
-def _local_indicator_documents(doc: Document, folder: Path) -> list[Document]:
-    """The rule files a scheme adds (`local_indicators:`): each a file beside the scheme, or written
-    inline; an inline one's errors name the scheme file and its line."""
-    raw = doc.data.get("local_indicators") or []
-    if not isinstance(raw, list):
-        raise doc.error(("local_indicators",), "a list of indicator rule files, or indicators written inline")
-    docs = []
-    for i, item in enumerate(raw):
-        where = ("local_indicators", i)
-        if isinstance(item, str):
-            path = folder / item
-            if not path.is_file():
-                raise doc.error(where, f"no indicator file {item!r} beside the scheme file ({path})")
-            docs.append(load_document(path))
-        elif isinstance(item, dict):
-            lines = {k[len(where) :]: v for k, v in doc.lines.items() if k[: len(where)] == where}
-            docs.append(Document(doc.path, item, lines))
-        else:
-            raise doc.error(where, "an indicator rule file's name, or an indicator written inline")
-    return docs
-
-
-def _local_year_entries(
-    doc: Document, years: dict[str, QofYear], local: Mapping[str, str], targets: list[str]
-) -> dict[str, QofYear]:
-    """Every year gets an entry for each local indicator (`local`: id -> kind): the scheme's in its own
-    years, and the same points and thresholds, unpaid, in the years the scheme does not cover (so that
-    the protected year, last year's PCA rates and any other year still compute it)."""
-    given = doc.data.get("indicators") or {}
-    out = dict(years)
-    for ind_id, kind in local.items():
-        raw = given.get(ind_id)
-        where = ("indicators", ind_id) if ind_id in given else ("indicators",)
-        if not isinstance(raw, dict) or "points" not in raw:
-            raise doc.error(where, f"{ind_id} is a local indicator: give its points, lower and upper here")
-        if kind == "ratio" and not {"lower", "upper"} <= set(raw) and "pounds_per_patient" not in raw:
-            raise doc.error(
-                where, f"{ind_id} is a local ratio indicator: give its lower and upper thresholds"
-            )
-        for year_id, year in years.items():
-            if year_id in targets or ind_id in year.indicators:
-                continue
-            entry = {**raw, "status": "unpaid", "protected_year": None}
-            inds = {**year.indicators, ind_id: _build_year_indicator(doc, ("indicators", ind_id), entry)}
-            out[year_id] = replace(year, indicators=inds)
-    return out
-
-
-def _apply_scheme(
-    doc: Document, years: dict[str, QofYear], local: Mapping[str, str]
-) -> tuple[dict[str, QofYear], dict, str]:
-    """A local scheme: replace thresholds, points or pounds for some indicators, for some or all years;
-    give the indicators it adds (`local`: id -> kind) their entries in every year."""
-    data = doc.data
-    if not isinstance(data, dict) or "scheme" not in data:
-        raise doc.error((), "a scheme file needs at least 'scheme' (its name)")
-    allowed = {
-        "scheme",
-        "years",
-        "pounds_per_point",
-        "national_prevalence",
-        "national_average_list_size",
-        "indicators",
-        "settings",
-        "local_indicators",
-    }
-    for key in data:
-        if key not in allowed:
-            raise doc.error((key,), f"unknown field; expected {', '.join(sorted(allowed))}")
-    name = str(data["scheme"])
-    targets = [str(y) for y in (data.get("years") or list(years))]
-    for y in targets:
-        if y not in years:
-            start = year_start(y)
-            if start is None or start <= max(v.ppsd.year for v in years.values()):
-                raise doc.error(("years",), f"unknown QOF year {y!r}")
-            years = extend_years(years, start)
-    out = dict(years)
-    for year_id in targets:
-        year = years[year_id]
-        changes: dict[str, Any] = {"scheme": name}
-        for key in ("pounds_per_point", "national_prevalence", "national_average_list_size"):
-            if key in data:
-                try:
-                    changes[key] = (_amount if key == "pounds_per_point" else _positive)(data[key])
-                except (TypeError, ValueError):
-                    raise doc.error(
-                        (key,), f"expected a finite number, not negative, got {data[key]!r}"
-                    ) from None
-        inds = dict(year.indicators)
-        for ind_id, raw in (data.get("indicators") or {}).items():
-            base = inds.get(str(ind_id))
-            merged = {
-                **(base.__dict__ if base else {}),
-                **(raw or {}),
-                "status": "local_scheme",
-                "protected_year": None,
-            }
-            inds[str(ind_id)] = _build_year_indicator(doc, ("indicators", ind_id), merged)
-        changes["indicators"] = inds
-        if "national_prevalence" in changes:
-            changes["national_prevalence_source"] = f"set by scheme {name}"
-        try:
-            out[year_id] = replace(year, **changes)
-        except ValueError as exc:
-            raise doc.error((), str(exc)) from None
-    out = _local_year_entries(doc, out, local, targets)
-    settings = data.get("settings") or {}
-    if not isinstance(settings, dict):
-        raise doc.error(("settings",), "must map indicator ids to their settings")
-    return out, settings, name
-
-
-def _local_kinds(scheme: Document, national: list[Document], local: list[Document]) -> dict[str, str]:
-    """id -> kind of each indicator a scheme adds; an id the rule files (or the scheme) already have, or a
-    second register, is refused where it is written."""
-    taken = {str(d.data.get("id")) for d in national if isinstance(d.data, dict)}
-    kinds: dict[str, str] = {}
-    for i, doc in enumerate(local):
-        if not isinstance(doc.data, dict) or "id" not in doc.data:
-            raise doc.error((), "an indicator needs an id")
-        ind_id = str(doc.data["id"])
-        if ind_id in taken or ind_id in kinds:
-            raise scheme.error(
-                ("local_indicators", i), f"indicator {ind_id} is already defined; give it its own id"
-            )
-        if doc.data.get("kind") == "register":
-            raise doc.error(
-                ("kind",), "a local indicator is a ratio indicator: the register is the national one"
-            )
-        kinds[ind_id] = str(doc.data.get("kind"))
-    return kinds
-
-
 def _check_worklists(indicators: list[Indicator]) -> None:
     """No two indicators share a worklist list key or sheet: each list is one indicator's."""
     seen: dict[str, str] = {}
@@ -557,9 +321,9 @@ def load_ruleset(
         scheme_doc = load_document(scheme, "--scheme")
         if not isinstance(scheme_doc.data, dict) or "scheme" not in scheme_doc.data:
             raise scheme_doc.error((), "a scheme file needs at least 'scheme' (its name)")
-        local = _local_indicator_documents(scheme_doc, Path(scheme).parent)
-        kinds = _local_kinds(scheme_doc, national, local)
-        years, scheme_settings, scheme_name = _apply_scheme(scheme_doc, years, kinds)
+        local = local_indicator_documents(scheme_doc, Path(scheme).parent)
+        kinds = local_kinds(scheme_doc, national, local)
+        years, scheme_settings, scheme_name = apply_scheme(scheme_doc, years, kinds)
         for k, v in scheme_settings.items():
             overrides.setdefault(str(k), {}).update(v or {})
     for k, v in (settings or {}).items():

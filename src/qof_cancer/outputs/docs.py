@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from qof_cancer.model.actions import WorklistSpec
 from qof_cancer.model.nodes import (
     EXCLUSION_OUTCOMES,
     PCA_OUTCOMES,
@@ -122,6 +123,21 @@ def _cases(path: Path) -> list[str]:
     return lines
 
 
+def _worklist_line(spec: WorklistSpec) -> str:
+    """The indicator's worklist section in a sentence (docs/local-indicators.md explains the fields)."""
+    if spec.steps == "contact":
+        steps = f"{spec.action}, as soon as possible (message `{spec.message}`)"
+    else:
+        steps = (
+            f"{spec.invitation} (message `{spec.message}`), second invitation (message `{spec.reminder}`), "
+            f"{spec.action} by the due date"
+        )
+    return (
+        f'Worklist: list `{spec.list}` ({_cell(spec.name)}), sheet "{_cell(spec.sheet)}": {_cell(steps)}. '
+        "See [local indicators](local-indicators.md) for the `worklist:` fields."
+    )
+
+
 def render_indicators_md(ruleset: RuleSet, cases: Path | None = None) -> str:
     """The indicator reference: wording, settings, rule chains, the years table and the spec cases."""
     out = [
@@ -159,6 +175,8 @@ def render_indicators_md(ruleset: RuleSet, cases: Path | None = None) -> str:
             )
         if ind.due:
             out += ["", f"Due date on each outcome row: `CAN_DAT + {ind.due}`."]
+        if ind.worklist:
+            out += ["", _worklist_line(ind.worklist)]
         out.append("")
     out += ["## Years, points and payment", ""] + _years_table(ruleset)
     out += [

@@ -219,7 +219,7 @@ def worklist_data(dash: Dashboard, filters: WorklistFilters) -> dict:
                 {
                     "key": key,
                     "title": title,
-                    "help": [helps[n] for n in lists],
+                    "help": [helps[n] for n in lists if filters.get("list") in (None, n)],
                     "rows": _section_rows(section_rows, labels),
                     "paging": where,
                 }

@@ -11,7 +11,7 @@ import jinja2
 from starlette.requests import Request
 
 from qof_cancer.outputs.formats import FILTERS
-from qof_cancer.web.labels import column_label, list_label
+from qof_cancer.web.labels import column_label
 from qof_cancer.worklist.messages import long_date
 
 __all__ = ["NAV", "environment", "render", "cell"]
@@ -73,7 +73,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(FILTERS, cell=cell, longdate=long_date, label=column_label, list_label=list_label)
+    env.filters.update(FILTERS, cell=cell, longdate=long_date, label=column_label)
     env.globals.update(query=_query, nav=NAV)
     return env
 
