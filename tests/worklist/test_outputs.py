@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from qof_cancer import api
 from qof_cancer.cli import main
 from qof_cancer.cli import run as run_command
-from qof_cancer.outputs.run_folder import MANIFEST
+from qof_cancer.folders import MANIFEST
 from qof_cancer.outputs.worklist_excel import SHEETS, write_worklist_workbook
 from tests.helpers import write_inputs
 from tests.worklist.conftest import patient
