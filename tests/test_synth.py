@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
+from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -178,16 +181,65 @@ def test_files_are_byte_identical_for_a_seed_and_match_the_library(tmp_path):
 # --- calibration ----------------------------------------------------------------------------
 
 
+_REGISTER_BY_PRACTICE = """
+    SELECT l.practice_code, count(DISTINCT l.patient_id) FILTER (WHERE e.code IS NOT NULL)
+           / count(DISTINCT l.patient_id) AS share
+    FROM list l LEFT JOIN (SELECT * FROM events JOIN can_cod USING (code)
+                           WHERE date >= DATE '2003-04-01') e USING (patient_id)
+    GROUP BY 1 ORDER BY 2"""
+
+
+def _national_quantiles(folder: Path | None, practices: int) -> list[float]:
+    """Evenly spaced quantiles of the published register prevalence of England's practices, read
+    straight from the reference data's register file (not through the generator's code)."""
+    folder = folder or Path(str(files("qof_cancer.reference") / "data"))
+    with (folder / "qof_2024-25_cancer_register.csv").open() as fh:
+        rows = [r for r in csv.DictReader(fh) if r["can_register"] and r["list_size"] not in ("", "0")]
+    values = sorted(int(r["can_register"]) / int(r["list_size"]) for r in rows)
+    return [float(q) for q in np.quantile(values, [(i + 0.5) / practices for i in range(practices)])]
+
+
 def test_register_share_is_calibrated(db):
-    """CAN001: a CAN_COD code on or after 2003-04-01, registered and alive on the as-of date."""
-    share = _one(
-        db,
-        """SELECT count(DISTINCT l.patient_id) FILTER (WHERE e.code IS NOT NULL)
-                  / count(DISTINCT l.patient_id)
-           FROM list l LEFT JOIN (SELECT * FROM events JOIN can_cod USING (code)
-                                  WHERE date >= DATE '2003-04-01') e USING (patient_id)""",
+    """CAN001 (a CAN_COD code on or after 2003-04-01, registered and alive on the as-of date): the six
+    practices span England's spread of register prevalence, from the bundled published figures."""
+    shares = [share for _, share in db.execute(_REGISTER_BY_PRACTICE).fetchall()]
+    expected = _national_quantiles(None, 6)
+    assert shares == pytest.approx(expected, abs=0.002), (shares, expected)
+    assert 0.034 <= sum(shares) / 6 <= 0.042  # England's median practice is at 3.8%
+
+
+def test_the_national_spread_comes_from_the_reference_data(tmp_path, monkeypatch):
+    """A newer publication in which every practice's register is 60% larger moves the generated
+    practices with it, with no change to the generator."""
+    bundled = Path(str(files("qof_cancer.reference") / "data"))
+    folder = tmp_path / "reference"
+    shutil.copytree(bundled, folder)
+    register = folder / "qof_2024-25_cancer_register.csv"
+    with register.open() as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        if r["can_register"]:
+            r["can_register"] = str(round(int(r["can_register"]) * 1.6))
+    with register.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setenv("QOF_CANCER_REFERENCE", str(folder))
+    patients, events = generate(4, 4000, seed=5)
+    con = duckdb.connect()
+    con.register("patients", patients)
+    con.register("events", events)
+    con.execute("CREATE TABLE can_cod AS SELECT unnest(?) AS code", [list(CAN_COD)])
+    con.execute(
+        """CREATE VIEW list AS SELECT * FROM patients WHERE registration_start <= $as_of
+           AND (registration_end IS NULL OR registration_end > $as_of)
+           AND (date_of_death IS NULL OR date_of_death > $as_of)""".replace("$as_of", f"DATE '{AS_OF}'")
     )
-    assert 0.030 <= share <= 0.036, share
+    shares = [share for _, share in con.execute(_REGISTER_BY_PRACTICE).fetchall()]
+    expected = _national_quantiles(folder, 4)
+    assert shares == pytest.approx(expected, abs=0.002), (shares, expected)
+    bundled_shares = _national_quantiles(None, 4)
+    assert shares == pytest.approx([1.6 * q for q in bundled_shares], abs=0.003)  # 60% above the bundle's
 
 
 def test_new_diagnoses_per_2000_patients_per_year_are_calibrated(db):

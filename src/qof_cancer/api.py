@@ -24,12 +24,12 @@ from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values
 from qof_cancer.engine.run import Run
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
 from qof_cancer.errors import UserError
+from qof_cancer.folders import staged_run_folder
 from qof_cancer.inputs import LoadReport
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
 from qof_cancer.outputs.report import write_report
-from qof_cancer.outputs.run_folder import staged_run_folder
 from qof_cancer.outputs.worklist_excel import write_worklist_workbook
 from qof_cancer.quality import FEATURE as DATA_QUALITY
 from qof_cancer.worklist import FEATURE as WORKLIST

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from qof_cancer import api
-from qof_cancer.outputs.run_folder import MANIFEST, staged_run_folder
+from qof_cancer.folders import MANIFEST, staged_run_folder
 from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from qof_cancer.cli import main
 from qof_cancer.errors import InputError
+from qof_cancer.folders import MANIFEST
 from qof_cancer.importers import FhirOptions, import_fhir
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -192,7 +193,7 @@ def test_cli_writes_summary_and_says_counts_only(tmp_path, capsys):
     summary = json.loads((out / "import-summary.json").read_text())
     assert summary["by_type"]["Condition"]["converted"] == 2
     assert summary["other_types"] == {"Encounter": 1}
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == [
         "events.parquet",
         "import-summary.json",
         "patients.parquet",

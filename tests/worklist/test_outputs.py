@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from qof_cancer import api
 from qof_cancer.cli import main
 from qof_cancer.cli import run as run_command
+from qof_cancer.folders import MANIFEST
 from qof_cancer.model import load_ruleset
-from qof_cancer.outputs.run_folder import MANIFEST
 from qof_cancer.outputs.worklist_excel import worklist_sheets, write_worklist_workbook
 from qof_cancer.worklist.lists import worklist_lists
 from tests.helpers import write_inputs

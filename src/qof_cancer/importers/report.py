@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from qof_cancer.folders import make_private_dir
 from qof_cancer.sanitise import safe_cell
 
 __all__ = ["REJECT_COLUMNS", "ImportReport", "RejectLog", "atomic_target"]
@@ -23,8 +24,8 @@ _MAX_VALUE = 200  # a whole resource in one cell helps nobody
 
 
 def atomic_target(target: Path) -> Path:
-    """A temporary file beside `target`, to be renamed over it with `os.replace` when complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """A temporary file (mode 0600) beside `target`, to be renamed over it with `os.replace` when complete."""
+    make_private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     return Path(tmp)

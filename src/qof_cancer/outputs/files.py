@@ -8,47 +8,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
 
+from qof_cancer.folders import atomic_path, make_private_dir
 from qof_cancer.sanitise import safe_cell
 
 __all__ = ["make_private_dir", "atomic_path", "write_rows_csv", "write_arrow_csv", "write_json", "write_text"]
-
-
-def make_private_dir(folder: Path) -> Path:
-    """Create `folder` and any missing parents with mode 0700 (folders that already exist are left)."""
-    missing = []
-    here = Path(folder)
-    while not here.exists():
-        missing.append(here)
-        if here.parent == here:
-            break
-        here = here.parent
-    for path in reversed(missing):
-        path.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(path, 0o700)  # mkdir's mode is cut by the umask
-    return Path(folder)
-
-
-@contextmanager
-def atomic_path(target: Path):
-    """Yield a temporary path (mode 0600) in the target's folder; on success rename it over the target."""
-    make_private_dir(target.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o600)  # a writer (DuckDB's COPY, openpyxl) may have made the file afresh
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_rows_csv(target: Path, columns: Sequence[str], rows: Iterable[dict]) -> Path:

@@ -3,16 +3,16 @@
 Rounding to 5 and hiding 1-7 is not enough on its own. Each shown count `r` says its true value lies in
 `[r - 2, r + 2]` (for rounding to 5; 0 means exactly 0, and no shown value is 1-7), each hidden count is
 at least 1, and the cells sit in sets that add up (covered + not covered = eligible; the practices make
-the PCN; the groups of a breakdown make the whole). Applying every set's sum over and over narrows each
-cell's interval: a hidden cell of the PCN total minus the shown practices may be pinned exactly, even
-when no set has a single hidden cell. This module computes those intervals the way someone with the
-published file would (interval constraint propagation over the additive sets, in whole numbers, to a
-fixed point) and, in `protect`, hides more cells until no hidden count of 1 to 7 can be pinned to one value
-or narrowed below `Policy.min_width`.
+the PCN; the groups of a breakdown make the whole). This module computes the interval a reader of the
+file can reach for each hidden cell: first by applying every set's sum over and over (interval
+propagation, in whole numbers, to a fixed point: cheap, and what a spreadsheet user reaches), then by
+the least and greatest value the cell can take under every sum and bound at once (`linear_bounds`: a
+linear programme per cell, which also finds cells that only several sums together pin). `protect` hides
+more cells until no hidden count of 1 to 7 can be pinned to one value or narrowed below
+`Policy.min_width`.
 
-The intervals are sound (the true value always lies inside), and propagation over sums is the bound a
-spreadsheet user reaches; an exact integer-programming attack can be tighter in rare, strongly coupled
-tables, which is why `protect` keeps a margin (`min_width`) rather than only stopping exact recovery.
+The intervals are sound (the true value always lies inside). An integer programme could be tighter
+than the linear one by a fraction in rare tables, which is why `protect` can keep a margin (`min_width`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+from qof_cancer.screening.linear_bounds import linear_bounds
 from qof_cancer.screening.suppression import Policy, rounded
 
-__all__ = ["Interval", "published_bounds", "propagate", "disclosed", "protect"]
+__all__ = ["Interval", "published_bounds", "propagate", "attack", "disclosed", "protect"]
 
 Cell = Hashable
 Sets = list[tuple[Cell, tuple[Cell, ...]]]
@@ -110,17 +111,32 @@ def propagate(
     return {c: Interval(lo[c], hi[c]) for c in lo}
 
 
+def attack(
+    bounds: Mapping[Cell, Interval], sets: Sets, cells: Iterable[Cell], enough: float = math.inf
+) -> dict[Cell, Interval]:
+    """Every cell's interval after propagation, and for `cells` the tightest the sums allow together
+    (`linear_bounds`: linear programmes started from the propagated intervals). A cell shown to stay at
+    least `enough` wide is not narrowed further (see `linear_bounds`)."""
+    narrowed = propagate(bounds, sets)
+    solved = linear_bounds(narrowed, sets, cells, enough)
+    return {**narrowed, **{c: Interval(low, high) for c, (low, high) in solved.items()}}
+
+
 def disclosed(
     values: Mapping[Cell, int], sets: Sets, hidden: set[Cell], policy: Policy
 ) -> dict[Cell, Interval]:
     """Hidden cells whose true value is 1 to `max_suppressed` and whose interval, worked out from the
-    published cells and sums, is narrower than `policy.min_width` (0: pinned to one value)."""
-    bounds = propagate(published_bounds(values, hidden, policy), sets)
-    return {
-        c: b
-        for c, b in bounds.items()
-        if c in hidden and 1 <= values[c] <= policy.max_suppressed and b.width < policy.min_width
-    }
+    published cells and every sum together, is narrower than `policy.min_width` (0: pinned to one value).
+
+    Propagation first: when it already narrows a cell, those cells are returned without the solver (the
+    solver would only add to them, and `protect` asks again after hiding more)."""
+    small = sorted((c for c in hidden if 1 <= values[c] <= policy.max_suppressed), key=str)
+    narrowed = propagate(published_bounds(values, hidden, policy), sets)
+    found = {c: narrowed[c] for c in small if narrowed[c].width < policy.min_width}
+    if found or not small:
+        return found
+    solved = attack(narrowed, sets, small, enough=policy.min_width)
+    return {c: solved[c] for c in small if solved[c].width < policy.min_width}
 
 
 def protect(values: Mapping[Cell, int], sets: Sets, hidden: set[Cell], policy: Policy) -> set[Cell]:

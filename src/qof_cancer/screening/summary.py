@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from qof_cancer.errors import UserError
-from qof_cancer.screening.disclosure import Interval, disclosed, propagate, protect, published_bounds
+from qof_cancer.screening.disclosure import Interval, attack, disclosed, protect, published_bounds
 from qof_cancer.screening.suppression import (
     HIDDEN,
     Policy,
@@ -140,14 +140,15 @@ def render_rows(rows: list[dict], hidden: set[tuple], policy: Policy) -> list[di
 
 def recoverable(published: Iterable[dict], policy: Policy) -> dict[tuple, Interval]:
     """The attack on the published rows alone: hidden cells whose value, worked out from every shown
-    count and every sum, is one value from 1 to `max_suppressed`. Empty when the file is safe."""
+    count and every sum together (a linear programme per hidden cell), is one value from 1 to
+    `max_suppressed`. Empty when the file is safe."""
     rows = [dict(r) for r in published]
     shown_values = {_key(r, m): r[m] for r in rows for m in _MEASURES}
     hidden = {c for c, text in shown_values.items() if str(text) == HIDDEN}
     # published_bounds needs a number per cell: a shown count stands for itself, a hidden one for 1
     numbers = {c: (1 if c in hidden else int(float(text or 0))) for c, text in shown_values.items()}
     _, sets = additive_cells([{**r, **{m: 0 for m in _MEASURES}} for r in rows])
-    bounds = propagate(published_bounds(numbers, hidden, policy), sets)
+    bounds = attack(published_bounds(numbers, hidden, policy), sets, hidden, enough=1)
     return {
         c: b
         for c, b in bounds.items()

@@ -31,6 +31,7 @@ from qof_cancer.synth.cancer import (
 from qof_cancer.synth.contact import make_contact, valid_test_nhs_numbers
 from qof_cancer.synth.events import EVENTS_SCHEMA, PLANTED_SCHEMA, EventBuilder, PlantedBuilder
 from qof_cancer.synth.like import PracticeShape, shape_params
+from qof_cancer.synth.national import prevalence_targets
 from qof_cancer.synth.params import SynthParams
 from qof_cancer.synth.population import (
     ETHNICITIES,
@@ -202,24 +203,31 @@ def generate_batches(
     nhs_permutation = np.random.default_rng([seed, 2]).permutation(valid_test_nhs_numbers())
     sizes = [s.rows for s in shapes] if shapes else [patients_per_practice] * practices
     first_rows = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    # Age tilts come in mirrored pairs (t, -t), so a run's overall age mix does not hinge on a few
+    # unusually old or young practices. A shaped practice has its real age structure instead.
+    tilts = [
+        0.0
+        if shapes
+        else np.random.default_rng([seed, 3, p // 2]).normal(0, params.practice_age_tilt_sd) * (-1) ** p
+        for p in range(len(sizes))
+    ]
+    # Register prevalence: the real practice's, or the national spread of the bundled figures.
+    targets = [s.prevalence for s in shapes] if shapes else prevalence_targets(tilts)
     for p, rows in enumerate(sizes):
         shape = shapes[p] if shapes else None
         pcn = shape.pcn_code if shape else f"U9{p // params.practices_per_pcn + 1:04d}"
-        # Age tilts come in mirrored pairs (t, -t), so a run's overall age mix, and with it the
-        # register share, does not hinge on a few unusually old or young practices.
-        tilt = np.random.default_rng([seed, 3, p // 2]).normal(0, params.practice_age_tilt_sd)
         own = shape_params(shape, params) if shape else params
         practice = make_practice(
             np.random.default_rng([seed, 0, p]),
             p,
             pcn,
-            0.0 if shape else tilt * (-1) ** p,  # a shaped practice has its real age structure
+            tilts[p],
             own,
             code=shape.code if shape else None,
             imd_rank=shape.imd_rank if shape else None,
             stratified_ages=shape is not None,
         )
-        prevalence = shape.prevalence if shape else None
+        prevalence = targets[p]
         for block, start in enumerate(range(0, rows, BLOCK_SIZE)):
             n = min(BLOCK_SIZE, rows - start)
             rng = np.random.default_rng([seed, 1, p, block])

@@ -62,12 +62,14 @@ class SynthParams:
     )  # fmt: skip
     incidence_female_multiplier_25_59: float = 1.45  # [A] breast cancer: women higher at 25-59
     incidence_male_multiplier_60_plus: float = 1.25  # [A] men higher from 60
-    # Calibrated so new diagnoses per 2,000 registered patients per year land at ~8.5: the GP
-    # rule of thumb of "eight or nine new cancer diagnoses per year" per 2,000-patient list [S].
+    # Calibrated so new diagnoses per 2,000 registered patients per year land at ~8.5 (the GP rule
+    # of thumb of "eight or nine new cancer diagnoses per year" per 2,000-patient list [S]) at a 3.3%
+    # register. The generator starts from it and fits each practice's scale to its register
+    # prevalence, drawn from the bundled published figures (synth/national.py).
     incidence_scale: float = 0.79
     # Net (relative) survival k years after diagnosis: floor + (1 - floor) * exp(-k / tau), giving
     # ~83% at 1 year, ~57% at 5, ~51% at 10. [S] CRUK: about half survive ten years or more;
-    # [A] the curve's shape. Together with `incidence_scale` it puts the register at ~3.3% [C/S].
+    # [A] the curve's shape. With the default `incidence_scale` it puts the register at ~3.3% [C/S].
     relative_survival: tuple[float, float] = (0.50, 2.5)
     diagnosis_history_start_year: int = 2000  # [A] diagnoses accumulate from here (brief: "~2000")
     cancer_death_share: float = 0.27  # [S] ~1 in 4 deaths in England is from cancer (ONS)
