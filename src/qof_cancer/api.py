@@ -60,6 +60,7 @@ class RunResult:
     rejects: pa.Table
     tables: dict[str, pa.Table] = field(default_factory=dict)  # from FEATURES, by name
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run could not do, for the user to read
 
     def summary_rows(self) -> list[dict]:
         return self.summary.to_pylist()
@@ -233,6 +234,12 @@ def _run(
     result.tables["indicator_values"] = pa.Table.from_pylist(
         indicator_values(ruleset, period, rule_counts(backend), sizes), schema=INDICATOR_VALUES_SCHEMA
     )
+    skipped = [f.name for f in FEATURES if f not in features]
+    if skipped:
+        result.notes.append(
+            f"{', '.join(skipped)}: computed on DuckDB only so far, not on --engine {backend.dialect}; "
+            "run with --engine duckdb for them"
+        )
     if features:
         context = RunContext(backend, ruleset, period, clusters, today, summary_rows, protected)
         for feature in features:

@@ -91,3 +91,5 @@ def run(
         stdout.print(f"[yellow]Warning:[/yellow] {capped}")
     for note in notes:
         stdout.print(f"[yellow]Messages:[/yellow] {note}")
+    for note in result.notes:
+        stdout.print(f"[yellow]Not computed:[/yellow] {note}")

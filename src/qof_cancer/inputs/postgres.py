@@ -251,7 +251,7 @@ class PostgresBackend:
     def _copy_from_duckdb(self, con: duckdb.DuckDBPyConnection, relation: str, name: str) -> None:
         """Create table `name` in the run's schema with `relation`'s columns and copy its rows in."""
         described = con.execute(f'DESCRIBE "{relation}"').fetchall()
-        columns, casts = [], []
+        columns, names, casts = [], [], []
         for column, kind, *_ in described:
             pg = _PG_TYPES.get(kind.upper())
             quoted = '"' + column.replace('"', '""') + '"'
@@ -260,6 +260,7 @@ class PostgresBackend:
             else:
                 select = quoted
             columns.append(f"{quoted} {pg}")
+            names.append(quoted)
             casts.append(select)
         self._drop(name)
         with self.connection.cursor() as cur:
@@ -268,8 +269,8 @@ class PostgresBackend:
             rel = con.sql(f'SELECT {", ".join(casts)} FROM "{relation}"')
             # DuckDB 2 calls it to_arrow_reader; 1.x calls it fetch_arrow_reader.
             reader = (getattr(rel, "to_arrow_reader", None) or rel.fetch_arrow_reader)(100_000)
-            names = ", ".join(c.split(" ")[0] for c in columns)
-            with cur.copy(f'COPY {self.schema}."{name}" ({names}) FROM STDIN (FORMAT csv)') as copy:
+            target = f'{self.schema}."{name}" ({", ".join(names)})'
+            with cur.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
                 for batch in reader:
                     copy.write(_csv_bytes(batch))
             cur.execute(f'ANALYZE {self.schema}."{name}"')
