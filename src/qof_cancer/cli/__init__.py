@@ -47,6 +47,7 @@ from qof_cancer.cli import reference as _reference  # noqa: E402,F401
 from qof_cancer.cli import run as _run  # noqa: E402,F401
 from qof_cancer.cli import screening as _screening  # noqa: E402,F401
 from qof_cancer.cli import serve as _serve  # noqa: E402,F401
+from qof_cancer.cli import sql as _sql  # noqa: E402,F401
 from qof_cancer.cli import synth as _synth  # noqa: E402,F401
 from qof_cancer.cli import templates as _templates  # noqa: E402,F401
 
