@@ -39,6 +39,7 @@ def _root(
 
 # Each command group lives in its own module and registers itself on `app`.
 from qof_cancer.cli import codes as _codes  # noqa: E402,F401
+from qof_cancer.cli import dbt as _dbt  # noqa: E402,F401
 from qof_cancer.cli import demo as _demo  # noqa: E402,F401
 from qof_cancer.cli import docs as _docs  # noqa: E402,F401
 from qof_cancer.cli import importers as _importers  # noqa: E402,F401
