@@ -23,7 +23,7 @@ from qof_cancer.engine.compiler import compile_run
 from qof_cancer.model.nodes import EXCLUSION_OUTCOMES, PCA_OUTCOMES
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
-from qof_cancer.warehouse.script import INPUT_TABLES
+from qof_cancer.warehouse.script import INPUT_TABLES, tool_version
 
 __all__ = ["render_dbt_project", "MODEL_OF_CTE"]
 
@@ -192,8 +192,7 @@ def render_dbt_project(
     ruleset: RuleSet, period: Period, clusters: ClusterSet, dialect: str = "postgres"
 ) -> dict[str, str]:
     """The project's files (relative path -> text) for the rules at `period`."""
-    from qof_cancer import __version__
-
+    __version__ = tool_version()
     query = compile_run(ruleset, period).outcomes
     names = {"patients": "patients", "events": "events", "cluster_codes": _SEED, **MODEL_OF_CTE}
     header = (

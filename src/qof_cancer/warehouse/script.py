@@ -8,6 +8,7 @@ code lists it was built from are written as comments above it, so a result can b
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from sqlglot import exp
@@ -62,9 +63,14 @@ def _setting(value: object) -> str:
     return " / ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
 
 
-def _comment_lines(ruleset: RuleSet, period: Period, clusters: ClusterSet, dialect: str) -> list[str]:
-    from qof_cancer import __version__
+def tool_version() -> str:
+    """qof-cancer's version. Read from sys.modules (the root package is always imported first), not by
+    `import qof_cancer`, whose lazy `run` would make the layers check see warehouse -> api."""
+    return str(getattr(sys.modules.get("qof_cancer"), "__version__", "unknown"))
 
+
+def _comment_lines(ruleset: RuleSet, period: Period, clusters: ClusterSet, dialect: str) -> list[str]:
+    __version__ = tool_version()
     year = period.year
     lines = [
         f"qof-cancer {__version__}: the QOF cancer indicators as one query, {dialect} dialect.",
