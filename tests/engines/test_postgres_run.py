@@ -94,3 +94,24 @@ def test_postgres_reads_the_users_tables_and_leaves_them_as_they_were(pcn, tmp_p
     assert after == before and not leftover  # nothing written beside the user's tables, nothing left
     for name in ("outcomes.csv", "summary.csv"):
         assert (tmp_path / "pg" / name).read_text() == (tmp_path / "duckdb" / name).read_text(), name
+
+
+def test_postgres_reads_typed_parquet_as_duckdb_does(pcn, tmp_path, postgres_dsn):
+    """Parquet with DATE columns: the types travel into PostgreSQL (not text), and the run agrees."""
+    import duckdb
+
+    con = duckdb.connect()
+    for name, dates in (("patients", ("date_of_birth", "registration_start")), ("events", ("date",))):
+        src = pcn / f"{name}.csv"
+        replace = ", ".join(f"CAST({c} AS DATE) AS {c}" for c in dates)
+        con.execute(
+            f"COPY (SELECT * REPLACE ({replace}) FROM read_csv('{src}', all_varchar = true)) "
+            f"TO '{tmp_path / f'{name}.parquet'}' (FORMAT parquet)"
+        )
+    con.close()
+    base = ["run", "--year", "2023-24", "--patients", str(tmp_path / "patients.parquet")]
+    base += ["--events", str(tmp_path / "events.parquet")]
+    assert main([*base, "--out", str(tmp_path / "duckdb")]) == 0
+    assert main([*base, "--out", str(tmp_path / "pg"), "--engine", "postgres", "--dsn", postgres_dsn]) == 0
+    duck, pg = _files(tmp_path / "duckdb"), _files(tmp_path / "pg")
+    assert pg == duck and "outcomes.csv" in duck
