@@ -59,9 +59,10 @@ def postgres_dsn() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(scope="session", params=ENGINES)
+@pytest.fixture(scope="module", params=ENGINES)
 def engine(request):
-    """Each engine in turn, as a tests.engines.runner.Engine (one backend kept for the session)."""
+    """Each engine in turn, as a tests.engines.runner.Engine: one backend per test module (a Spark run
+    elsewhere stops the shared Spark session when it closes, so none is kept across modules)."""
     from tests.engines.runner import ReferenceEngine, SqlEngine
 
     name = request.param

@@ -115,3 +115,20 @@ def test_postgres_reads_typed_parquet_as_duckdb_does(pcn, tmp_path, postgres_dsn
     assert main([*base, "--out", str(tmp_path / "pg"), "--engine", "postgres", "--dsn", postgres_dsn]) == 0
     duck, pg = _files(tmp_path / "duckdb"), _files(tmp_path / "pg")
     assert pg == duck and "outcomes.csv" in duck
+
+
+@pytest.mark.parametrize(
+    ("dsn", "message"),
+    [
+        (None, "--engine postgres needs --dsn"),
+        ("host=/nonexistent-socket-folder dbname=x", "--dsn: cannot connect to PostgreSQL"),
+    ],
+)
+def test_postgres_connection_problems_are_one_line_errors(pcn, tmp_path, capsys, dsn, message):
+    pytest.importorskip("psycopg")
+    args = ["run", "--patients", str(pcn / "patients.csv"), "--events", str(pcn / "events.csv")]
+    args += ["--year", "2023-24", "--out", str(tmp_path / "out"), "--engine", "postgres"]
+    assert main([*args, *(["--dsn", dsn] if dsn else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

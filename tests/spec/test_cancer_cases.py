@@ -55,7 +55,7 @@ def case_settings(key: tuple) -> dict | None:
     return yaml.safe_load(key[3])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def results(engine) -> dict[tuple, dict]:
     """Run each group once on the engine: its outcomes by group."""
     groups: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
