@@ -113,7 +113,7 @@ def test_postgres_matches_reference(engine, data, reading) -> None:
 
 
 @pytest.mark.parametrize("engine", ["spark"], indirect=True)
-@settings(max_examples=25, **_SLOW_OK)
+@settings(max_examples=10, **_SLOW_OK)
 @given(scenario(), st.sampled_from(sorted(RULESETS)))
 def test_spark_matches_reference(engine, data, reading) -> None:
     _agrees(engine, data, reading)
