@@ -21,13 +21,18 @@ $(CORE): pyproject.toml
 	touch $(CORE)
 
 # Tests also need the dev tools, PySpark (the scale-out engine) and a Java runtime for it, and Debian's
-# Chromium for the dashboard's browser tests (Playwright drives it; it never downloads a browser).
+# Chromium for the dashboard's browser tests (Playwright drives it; it never downloads a browser), and
+# Debian's PostgreSQL server for the Postgres engine's tests (tests/postgres_server.py starts a throwaway
+# one on a unix socket, no TCP) with psycopg and dbt-postgres.
 $(DEV): $(CORE)
 	@command -v java >/dev/null 2>&1 || { echo "Installing a Java runtime for Spark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Chromium for the dashboard's browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing PostgreSQL for the Postgres engine's tests (a throwaway server on a local socket)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	$(BIN)/pip install --quiet -e '.[dev,spark,postgres]'
 	touch $(DEV)
 
 setup: $(DEV)
@@ -36,7 +41,7 @@ demo: $(CORE)
 	$(BIN)/qof-cancer demo --out $(DEMO)
 
 test: $(DEV)
-	QOF_REQUIRE_SPARK=1 $(BIN)/python -m pytest -q
+	QOF_REQUIRE_SPARK=1 QOF_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory lint docs-check
 
 lint: $(DEV)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -22,8 +23,12 @@ PATIENT_HEADER = [
 ]
 
 
+@functools.cache
 def cluster_code(cluster_or_code: str) -> str:
-    """The first bundled code of a cluster (sorted), or the value itself when it is a code."""
+    """The first bundled code of a cluster (sorted), or the value itself when it is a code.
+
+    Cached: reading the bundled clusters takes a second or more, and generated tests ask thousands of
+    times (it was most of each generated example's time)."""
     if str(cluster_or_code).endswith("_COD"):
         return sorted(load_clusters()[str(cluster_or_code)].codes)[0]
     return str(cluster_or_code)

@@ -27,6 +27,7 @@ from qof_cancer.errors import UserError
 from qof_cancer.folders import staged_run_folder
 from qof_cancer.inputs import LoadReport
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
+from qof_cancer.inputs.postgres import PostgresBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
 from qof_cancer.outputs.report import write_report
@@ -90,13 +91,15 @@ def run(
     database: str = ":memory:",
     engine: str = "duckdb",
     spark_master: str = "local[2]",
+    dsn: str | None = None,
 ) -> RunResult:
     """Compute CAN001, CAN004 and CAN005 for one QOF year from a patients and an events file.
 
     `year` like "2023-24" (default: the year containing `as_of` or today); `as_of` the achievement date
     for an in-year run (default today, capped at the year end); `codes` a folder of cluster files that
     replace the bundled ones; `out` a folder to write outcomes.csv, summary.csv and rejects.csv into;
-    `engine` "duckdb" (in-process, the default) or "spark" (with `spark_master`, default local).
+    `engine` "duckdb" (in-process, the default), "spark" (with `spark_master`, default local) or
+    "postgres" (with `dsn`, a libpq connection string; the run works in a schema of its own).
     """
     say = progress or (lambda _msg: None)
     today = today or date.today()
@@ -104,7 +107,7 @@ def run(
     period = ruleset.period(year, as_of, today)
     clusters = load_clusters(codes)
     clusters.require(ruleset.clusters())
-    backend = _open_backend(engine, database, spark_master, say)
+    backend = _open_backend(engine, database, spark_master, say, dsn)
     try:
         return _run(backend, ruleset, period, clusters, patients, events, today, out, say)
     finally:
@@ -168,7 +171,9 @@ def run_readings(
         backend.close()
 
 
-def _open_backend(engine: str, database: str, spark_master: str, say: Progress) -> Backend:
+def _open_backend(
+    engine: str, database: str, spark_master: str, say: Progress, dsn: str | None = None
+) -> Backend:
     if engine == "duckdb":
         return DuckDBBackend(duckdb.connect(database))
     if engine == "spark":
@@ -178,7 +183,12 @@ def _open_backend(engine: str, database: str, spark_master: str, say: Progress) 
             raise UserError("--engine spark needs PySpark: pip install 'qof-cancer[spark]'") from None
         say(f"Starting Spark ({spark_master})")
         return SparkBackend.start(spark_master)
-    raise UserError(f"--engine {engine!r}: choose duckdb or spark")
+    if engine == "postgres":
+        if not dsn:
+            raise UserError("--engine postgres needs --dsn, e.g. --dsn 'host=/run/postgresql dbname=qof'")
+        say("Connecting to PostgreSQL")
+        return PostgresBackend.connect(dsn)
+    raise UserError(f"--engine {engine!r}: choose duckdb, spark or postgres")
 
 
 def _run(

@@ -1,5 +1,6 @@
-"""Every case in cancer_cases.yaml, through the DuckDB engine (via the Python API) and the reference
-evaluator. Cases sharing a year, achievement date and code lists run together, one patient per case."""
+"""Every case in cancer_cases.yaml on every engine (the `engine` fixture: reference, DuckDB, Spark,
+PostgreSQL), each compared with the case's expectation. Cases sharing a year, achievement date, code lists
+and settings run together, one patient per case."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qof_cancer import api
 from qof_cancer.codes import load_clusters
-from qof_cancer.engine.reference import Patient, evaluate_reference
+from qof_cancer.engine.reference import Patient
 from qof_cancer.model import load_ruleset
-from tests.helpers import as_event, outcome_map, write_inputs
+from tests.helpers import as_event, outcome_map
 
 CASES = yaml.safe_load((Path(__file__).parent / "cancer_cases.yaml").read_text())
 TODAY = date(2026, 6, 1)
@@ -56,46 +56,34 @@ def case_settings(key: tuple) -> dict | None:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory) -> dict[tuple, tuple[dict, dict]]:
-    """Run each group once on both engines: (DuckDB outcomes, reference outcomes) by group."""
+def results(engine) -> dict[tuple, dict]:
+    """Run each group once on the engine: its outcomes by group."""
     groups: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
     for i, case in enumerate(CASES):
         groups[_group_key(case)].append((i, case))
     out = {}
     ruleset = load_ruleset()
+    bundled = {c.id: c.codes for c in load_clusters().clusters.values()}
     for key, members in groups.items():
         year, as_of = key[0], key[1]
         settings = case_settings(key)
-        folder = tmp_path_factory.mktemp("case")
-        patients = [_patient(i, c) for i, c in members]
-        ppath, epath = write_inputs(folder, patients)
-        codes_dir = None
-        extra = members[0][1].get("codes")
-        clusters = {c.id: c.codes for c in load_clusters().clusters.values()}
-        if extra:
-            codes_dir = folder / "codes"
-            codes_dir.mkdir()
-            for cid, added in extra.items():
-                clusters[cid] = clusters[cid] | frozenset(added)
-                (codes_dir / f"{cid}.csv").write_text("code\n" + "\n".join(sorted(clusters[cid])) + "\n")
-        result = api.run(
-            ppath, epath, year=year, as_of=as_of, codes=codes_dir, today=TODAY, settings=settings
-        )
+        clusters = dict(bundled)
+        for cid, added in (members[0][1].get("codes") or {}).items():
+            clusters[cid] = clusters[cid] | frozenset(str(c) for c in added)
         rules = load_ruleset(settings=settings) if settings else ruleset
         period = rules.period(year, as_of, TODAY)
-        reference = evaluate_reference(rules, period, clusters, patients)
-        out[key] = (outcome_map(result.outcomes.to_pylist()), outcome_map(reference))
+        patients = [_patient(i, c) for i, c in members]
+        out[key] = outcome_map(engine.outcomes(rules, period, clusters, patients))
     return out
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[c["title"] for c in CASES])
-def test_case(index: int, results) -> None:
+def test_case(index: int, engine, results) -> None:
     case = CASES[index]
-    engine, reference = results[_group_key(case)]
+    got = results[_group_key(case)]
     pid = f"case{index:03d}"
     for indicator, expected in _expected(case).items():
-        for name, got in (("duckdb", engine), ("reference", reference)):
-            if expected is None:
-                assert not [k for k in got if k[0] == pid], f"{name}: expected no outcome rows"
-            else:
-                assert got.get((pid, indicator)) == expected, f"{name} {indicator}"
+        if expected is None:
+            assert not [k for k in got if k[0] == pid], f"{engine.name}: expected no outcome rows"
+        else:
+            assert got.get((pid, indicator)) == expected, f"{engine.name} {indicator}"

@@ -39,6 +39,7 @@ def _root(
 
 # Each command group lives in its own module and registers itself on `app`.
 from qof_cancer.cli import codes as _codes  # noqa: E402,F401
+from qof_cancer.cli import dbt as _dbt  # noqa: E402,F401
 from qof_cancer.cli import demo as _demo  # noqa: E402,F401
 from qof_cancer.cli import docs as _docs  # noqa: E402,F401
 from qof_cancer.cli import importers as _importers  # noqa: E402,F401
@@ -47,6 +48,7 @@ from qof_cancer.cli import reference as _reference  # noqa: E402,F401
 from qof_cancer.cli import run as _run  # noqa: E402,F401
 from qof_cancer.cli import screening as _screening  # noqa: E402,F401
 from qof_cancer.cli import serve as _serve  # noqa: E402,F401
+from qof_cancer.cli import sql as _sql  # noqa: E402,F401
 from qof_cancer.cli import synth as _synth  # noqa: E402,F401
 from qof_cancer.cli import templates as _templates  # noqa: E402,F401
 

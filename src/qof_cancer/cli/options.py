@@ -70,7 +70,18 @@ PracticePhoneOpt = Annotated[
 EngineOpt = Annotated[
     str,
     typer.Option(
-        "--engine", help="duckdb (in-process, default) or spark (needs qof-cancer[spark] and Java)."
+        "--engine",
+        help="duckdb (in-process, default), spark (needs qof-cancer[spark] and Java) or postgres "
+        "(needs --dsn and qof-cancer[postgres]).",
+    ),
+]
+DsnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dsn",
+        help="PostgreSQL connection for --engine postgres, e.g. 'host=/run/postgresql dbname=qof'. The run "
+        "works in a schema of its own, dropped at the end; --patients/--events may name tables as "
+        "postgres:schema.table.",
     ),
 ]
 SparkMasterOpt = Annotated[

@@ -13,6 +13,7 @@ from qof_cancer.cli.inputs import as_of_warning, check_input_paths
 from qof_cancer.cli.options import (
     AsOfOpt,
     CodesOpt,
+    DsnOpt,
     EngineOpt,
     EventsOpt,
     OutOpt,
@@ -50,6 +51,7 @@ def run(
     setting: SettingOpt = None,
     engine: EngineOpt = "duckdb",
     spark_master: SparkMasterOpt = "local[2]",
+    dsn: DsnOpt = None,
     templates: TemplatesOpt = None,
     practice_details: PracticeDetailsOpt = None,
     practice_name: PracticeNameOpt = None,
@@ -74,6 +76,7 @@ def run(
             settings=parse_settings(setting),
             engine=engine,
             spark_master=spark_master,
+            dsn=dsn,
             progress=lambda msg: status.update(msg),
         )
     notes = []

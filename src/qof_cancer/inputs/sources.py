@@ -10,6 +10,7 @@ import duckdb
 
 from qof_cancer.errors import InputError
 from qof_cancer.inputs.backends import Backend
+from qof_cancer.inputs.postgres import TABLE_PREFIX
 from qof_cancer.sanitise import describe_header
 
 __all__ = ["Source", "open_source", "file_format"]
@@ -56,9 +57,12 @@ def open_source(
     `known` names the file's other contract columns: only those are named in the message when a required
     column is missing (the first row of a file without a header is a patient's values)."""
     path = Path(path)
-    if not path.exists():
+    table = str(path).startswith(TABLE_PREFIX)  # a table of the database (--engine postgres)
+    if table and not hasattr(backend, "open_table"):
+        raise InputError(f"{path}: a database table can be read with --engine postgres only")
+    if not table and not path.exists():
         raise InputError(f"{path}: no such file")
-    fmt = file_format(path)
+    fmt = "table" if table else file_format(path)
     try:
         described = backend.open_file(name, path, fmt)
     except Exception as exc:  # the engines raise their own error types for unreadable files
@@ -122,4 +126,4 @@ def _check_csv_shape(path: Path, described: dict[str, str]) -> None:
 def _is_engine_error(exc: Exception) -> bool:
     if isinstance(exc, duckdb.Error):
         return True
-    return type(exc).__module__.startswith(("pyspark", "py4j"))
+    return type(exc).__module__.startswith(("pyspark", "py4j", "psycopg"))
