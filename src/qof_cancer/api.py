@@ -138,6 +138,7 @@ def run_readings(
     progress: Progress | None = None,
     engine: str = "duckdb",
     spark_master: str = "local[2]",
+    dsn: str | None = None,
 ) -> tuple[LoadReport, list[Reading]]:
     """The inputs read and checked once, then the rules evaluated under each named set of settings.
 
@@ -155,7 +156,7 @@ def run_readings(
     clusters = load_clusters(codes)
     for ruleset in rulesets.values():
         clusters.require(ruleset.clusters())
-    backend = _open_backend(engine, ":memory:", spark_master, say)
+    backend = _open_backend(engine, ":memory:", spark_master, say, dsn)
     try:
         say("Reading and checking the input files")
         store = Run.open(backend, clusters, patients, events, today)
