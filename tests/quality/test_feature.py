@@ -112,3 +112,14 @@ def test_the_checks_leave_the_indicators_alone(tmp_path, monkeypatch):
     assert with_checks.outcomes.equals(without.outcomes)
     assert with_checks.summary_rows() == without.summary_rows()
     assert "data_quality" not in without.tables
+
+
+def test_of_two_records_on_one_day_the_finding_names_the_one_earlier_in_the_file(tmp_path):
+    """A basal cell carcinoma coded as a disorder and as a morphology on the same day: the finding is the
+    record earlier in the events file, whichever it is (the same on every engine)."""
+    bcc_disorder, bcc_morphology = "254701007", "1338007"
+    for first, second in ((bcc_disorder, bcc_morphology), (bcc_morphology, bcc_disorder)):
+        patients = [_patient("p1", "A00001", (first, "2019-05-01"), (second, "2019-05-01"))]
+        ppath, epath = write_inputs(tmp_path / first, patients)
+        rows = api.run(ppath, epath, year="2023-24", today=TODAY).tables["data_quality"].to_pylist()
+        assert [(r["check"], r["code"]) for r in rows] == [("skin_cancer_not_on_register", first)]

@@ -3,8 +3,9 @@
 `FEATURE` plugs into `api.run` (see engine/context.py): after the indicators it writes
 `data_quality.csv` (one row per fault found, with the fix and what it changes) and
 `data_quality_summary.csv` (a count of each check per practice). `make_feature(settings)` builds the
-same feature with other check settings (the duplicate interval, ...). docs/data-quality.md describes
-every check.
+same feature with other check settings (the duplicate interval, ...). It runs on the run's backend
+(DuckDB or Spark). Each check is a module of `quality.checks`; docs/data-quality.md describes every
+check.
 """
 
 from __future__ import annotations

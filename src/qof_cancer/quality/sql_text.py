@@ -14,13 +14,17 @@ from datetime import date
 from qof_cancer.model.dates import Duration
 
 __all__ = [
+    "FINDING_COLUMNS",
     "as_text",
     "date_literal",
     "days_text",
     "finding",
+    "first_picked",
     "in_list",
     "label",
     "minus",
+    "months_between",
+    "numbered",
     "plus",
     "quoted",
 ]
@@ -71,6 +75,22 @@ def label(code: str, term: str) -> str:
     return f"CASE WHEN {term} IS NULL OR {term} = '' THEN {code} ELSE {term} || ' [' || {code} || ']' END"
 
 
+# The columns of a finding, in the order `sql_text.finding` selects them. A row with `rule_impact` set
+# states its impact from the rules; otherwise the impact re-run undoes the fault: drop the record
+# (`drop_event`), add a record `fix_code` on `fix_date`, or clear a patient date (`Check.clears`).
+FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("check_name", "VARCHAR"),
+    ("patient_id", "VARCHAR"),
+    ("event_id", "BIGINT"),
+    ("code", "VARCHAR"),
+    ("date", "DATE"),
+    ("detail", "VARCHAR"),
+    ("suggested_fix", "VARCHAR"),
+    ("rule_impact", "VARCHAR"),
+    ("drop_event", "BOOLEAN"),
+    ("fix_code", "VARCHAR"),
+    ("fix_date", "DATE"),
+)
 _FINDING = (
     "SELECT {check} AS check_name, {patient} AS patient_id, {event} AS event_id, {code} AS code, "
     "{date} AS date, {detail} AS detail, {fix} AS suggested_fix, {rule_impact} AS rule_impact, "
@@ -105,4 +125,24 @@ def finding(
         drop=drop,
         fix_code=fix_code,
         fix_date=fix_date,
+    )
+
+
+def numbered(partition: str, order: str) -> str:
+    """A `pick` column to add to a SELECT list: the row's place in its `partition` by `order`."""
+    return f", row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS pick"
+
+
+def first_picked(select: str) -> str:
+    """The finding rows of `select` (a finding with a `numbered` column) that come first in their
+    partition: a window in place of DuckDB's QUALIFY, which not every engine has."""
+    columns = ", ".join(name for name, _ in FINDING_COLUMNS)
+    return f"SELECT {columns} FROM ({select}) AS picked WHERE pick = 1"
+
+
+def months_between(start: str, end: str) -> str:
+    """Calendar months from `start` to `end`, counted by month boundaries (as DuckDB's date_diff)."""
+    return (
+        f"((EXTRACT(YEAR FROM {end}) - EXTRACT(YEAR FROM {start})) * 12 "
+        f"+ EXTRACT(MONTH FROM {end}) - EXTRACT(MONTH FROM {start}))"
     )

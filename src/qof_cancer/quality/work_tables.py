@@ -17,7 +17,20 @@ class WorkTables:
         self.names: list[str] = []
 
     def materialize(self, name: str, select: SqlLike) -> None:
-        self.backend.materialize(name, select)
+        """`select` computed now as table `name`."""
+        spark = getattr(self.backend, "spark", None)
+        if spark is None:
+            self.backend.materialize(name, select)
+        else:
+            # A Spark view keeps the whole plan it was made from, and each table here is made from the
+            # ones before: left so, the plans of the last tables hold every check many times over and
+            # outgrow the driver's memory (a local checkpoint cuts the plan too, but Spark then fails
+            # on the union of the checks' tables). Written as a table of the session's warehouse, each
+            # table is read back as files, so each plan starts from the tables before it.
+            staging = f"{name}__select"
+            self.backend.view(staging, select)
+            spark.table(staging).write.mode("overwrite").saveAsTable(name)
+            spark.catalog.dropTempView(staging)
         self.names.append(name)
 
     def register(self, name: str, table: pa.Table) -> None:
@@ -26,6 +39,6 @@ class WorkTables:
 
     def drop(self) -> None:
         for name in reversed(self.names):
-            # DROP TABLE also drops (and uncaches) a Spark temporary view.
+            # On Spark, DROP TABLE removes a warehouse table's files, and also drops a temporary view.
             self.backend.execute(f"DROP TABLE IF EXISTS {name}")
         self.names.clear()

@@ -11,25 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qof_cancer.quality.reading import RuleReading
+from qof_cancer.quality.sql_text import FINDING_COLUMNS
 
 __all__ = ["Check", "CheckInfo", "PatientEdit", "FINDING_COLUMNS"]
-
-# The columns of a finding, in the order `sql_text.finding` selects them. A row with `rule_impact` set
-# states its impact from the rules; otherwise the impact re-run undoes the fault: drop the record
-# (`drop_event`), add a record `fix_code` on `fix_date`, or clear a patient date (`Check.clears`).
-FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("check_name", "VARCHAR"),
-    ("patient_id", "VARCHAR"),
-    ("event_id", "BIGINT"),
-    ("code", "VARCHAR"),
-    ("date", "DATE"),
-    ("detail", "VARCHAR"),
-    ("suggested_fix", "VARCHAR"),
-    ("rule_impact", "VARCHAR"),
-    ("drop_event", "BOOLEAN"),
-    ("fix_code", "VARCHAR"),
-    ("fix_date", "DATE"),
-)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from qof_cancer.quality.sql_text import as_text, finding, label
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     detail = (
         f"{label('m.code', 't.term')} || ' on ' || {as_text('m.date')} || CASE m.kind WHEN 'local' THEN "
         "' is a practice-local code' ELSE ' is a morphology code (the tumour''s histology)' END || "

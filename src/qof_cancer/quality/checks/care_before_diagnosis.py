@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, days_text, finding, in_list, label, minus, quoted
+from qof_cancer.quality.sql_text import (
+    as_text,
+    days_text,
+    finding,
+    first_picked,
+    in_list,
+    label,
+    minus,
+    numbered,
+    quoted,
+)
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     parts = []
     for w in reading.care:
         detail = (
@@ -32,22 +42,24 @@ def build(reading: RuleReading) -> str:
             + as_text("e.date")
         )
         parts.append(
-            finding(
-                "care_before_diagnosis",
-                patient="e.patient_id",
-                event="e.event_id",
-                code="e.code",
-                date="e.date",
-                detail=detail,
-                fix=fix,
-                rule_impact=impact,
+            first_picked(
+                finding(
+                    "care_before_diagnosis",
+                    patient="e.patient_id",
+                    event="e.event_id",
+                    code="e.code",
+                    date="e.date",
+                    detail=detail,
+                    fix=fix,
+                    rule_impact=impact,
+                )
+                + numbered("e.patient_id", "e.date DESC, e.event_id")
+                + " FROM dq_ev e JOIN outcomes o ON o.patient_id = e.patient_id "
+                f"AND o.indicator = {quoted(w.indicator)} LEFT JOIN dq_terms t ON t.code = e.code "
+                f"WHERE e.cluster_id IN {in_list(w.clusters)} AND e.date < o.can_dat "
+                f"AND e.date >= {minus('o.can_dat', w.within)} AND o.outcome NOT IN ('met', 'out_of_scope') "
+                "AND NOT EXISTS (SELECT 1 FROM dq_can_dat_moved m WHERE m.patient_id = e.patient_id) "
             )
-            + " FROM dq_ev e JOIN outcomes o ON o.patient_id = e.patient_id "
-            f"AND o.indicator = {quoted(w.indicator)} LEFT JOIN dq_terms t ON t.code = e.code "
-            f"WHERE e.cluster_id IN {in_list(w.clusters)} AND e.date < o.can_dat "
-            f"AND e.date >= {minus('o.can_dat', w.within)} AND o.outcome NOT IN ('met', 'out_of_scope') "
-            "AND NOT EXISTS (SELECT 1 FROM dq_can_dat_moved m WHERE m.patient_id = e.patient_id) "
-            "QUALIFY row_number() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.event_id) = 1"
         )
     return " UNION ALL ".join(parts) if parts else ""
 

@@ -7,11 +7,21 @@ from __future__ import annotations
 
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, days_text, finding, in_list, label, plus, quoted
+from qof_cancer.quality.sql_text import (
+    as_text,
+    days_text,
+    finding,
+    first_picked,
+    in_list,
+    label,
+    numbered,
+    plus,
+    quoted,
+)
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     parts = []
     grace = reading.settings.just_after_days
     for w in reading.care:
@@ -29,21 +39,23 @@ def build(reading: RuleReading) -> str:
         )
         impact = f"'{w.indicator}: not_met; met had it been on or before ' || " + as_text(due)
         parts.append(
-            finding(
-                "care_just_after_window",
-                patient="e.patient_id",
-                event="e.event_id",
-                code="e.code",
-                date="e.date",
-                detail=detail,
-                fix=fix,
-                rule_impact=impact,
+            first_picked(
+                finding(
+                    "care_just_after_window",
+                    patient="e.patient_id",
+                    event="e.event_id",
+                    code="e.code",
+                    date="e.date",
+                    detail=detail,
+                    fix=fix,
+                    rule_impact=impact,
+                )
+                + numbered("e.patient_id", "e.date, e.event_id")
+                + " FROM dq_ev e JOIN outcomes o ON o.patient_id = e.patient_id "
+                f"AND o.indicator = {quoted(w.indicator)} LEFT JOIN dq_terms t ON t.code = e.code "
+                f"WHERE e.cluster_id IN {in_list(w.clusters)} AND o.outcome = 'not_met' "
+                f"AND e.date > {due} AND e.date <= {due} + {int(grace)} "
             )
-            + " FROM dq_ev e JOIN outcomes o ON o.patient_id = e.patient_id "
-            f"AND o.indicator = {quoted(w.indicator)} LEFT JOIN dq_terms t ON t.code = e.code "
-            f"WHERE e.cluster_id IN {in_list(w.clusters)} AND o.outcome = 'not_met' "
-            f"AND e.date > {due} AND e.date <= {due} + {int(grace)} "
-            "QUALIFY row_number() OVER (PARTITION BY e.patient_id ORDER BY e.date, e.event_id) = 1"
         )
     return " UNION ALL ".join(parts) if parts else ""
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.codes import CANCERLIKE_CLUSTER
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, finding, in_list, label, quoted
+from qof_cancer.quality.sql_text import as_text, finding, first_picked, in_list, label, numbered, quoted
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     clusters = sorted(
         {c for w in reading.care for c in w.clusters}
         | set(reading.pca_clusters)
@@ -28,7 +28,7 @@ def build(reading: RuleReading) -> str:
         "If not, the record belongs to another patient: move it."
     )
     ratio = " and ".join(reading.ratio_ids)
-    return (
+    return first_picked(
         finding(
             "care_without_diagnosis",
             patient="e.patient_id",
@@ -41,12 +41,12 @@ def build(reading: RuleReading) -> str:
                 f"{reading.register_id}: not on the register; {ratio} do not count the patient"
             ),
         )
+        + numbered("e.patient_id", "e.date DESC, e.event_id")
         + " FROM dq_ev e LEFT JOIN dq_terms t ON t.code = e.code "
         f"WHERE e.cluster_id IN {in_list(clusters)} "
         "AND NOT EXISTS (SELECT 1 FROM dq_dx x WHERE x.patient_id = e.patient_id) "
         f"AND NOT EXISTS (SELECT 1 FROM dq_ev c WHERE c.patient_id = e.patient_id AND c.cluster_id = "
         f"{quoted(CANCERLIKE_CLUSTER)}) "
-        "QUALIFY row_number() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.event_id) = 1"
     )
 
 

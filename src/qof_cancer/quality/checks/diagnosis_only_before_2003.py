@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, date_literal, finding, label, quoted
+from qof_cancer.quality.sql_text import as_text, date_literal, finding, first_picked, label, numbered, quoted
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     floor = reading.register_floor.isoformat()
     detail = (
         f"{label('x.code', 't.term')} || ' on ' || {as_text('x.date')} || ' is the latest cancer diagnosis code, "
@@ -21,7 +21,7 @@ def build(reading: RuleReading) -> str:
         f"Right if the cancer was diagnosed before {floor}. If it was diagnosed, or came back, on or after "
         f"{floor}, correct the date or record the later diagnosis."
     )
-    return (
+    return first_picked(
         finding(
             "diagnosis_only_before_2003",
             patient="x.patient_id",
@@ -34,10 +34,10 @@ def build(reading: RuleReading) -> str:
                 f"{reading.register_id}: not on the register (right if diagnosed before {floor})"
             ),
         )
+        + numbered("x.patient_id", "x.event_id")
         + " FROM dq_dx x JOIN dq_cd cd ON cd.patient_id = x.patient_id AND x.date = cd.can_dat "
         "LEFT JOIN dq_terms t ON t.code = x.code "
         f"WHERE x.counts AND cd.can_dat < {date_literal(reading.register_floor)} "
-        "QUALIFY row_number() OVER (PARTITION BY x.patient_id ORDER BY x.event_id) = 1"
     )
 
 

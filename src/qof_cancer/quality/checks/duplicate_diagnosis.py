@@ -13,7 +13,7 @@ from qof_cancer.quality.sql_text import as_text, days_text, finding, label, plus
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     window = reading.settings.duplicate_interval
     detail = (
         f"{label('r.code', 't.term')} || ' on ' || {as_text('r.date')} || ' repeats ' || {same_cancer_words()} || ' of ' || "

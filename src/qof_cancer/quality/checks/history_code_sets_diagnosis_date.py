@@ -12,7 +12,7 @@ from qof_cancer.quality.sql_text import as_text, days_text, finding, label
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     first = "f.first_date"
     detail = (
         f"{label('h.code', 't.term')} || ' on ' || {as_text('h.date')} || ' sets the diagnosis date (CAN_DAT)' || "

@@ -12,13 +12,13 @@ from qof_cancer.quality.sql_text import as_text, date_literal, days_text, findin
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     if not reading.invite_clusters:
         return ""
     gap = reading.invite_gap_days
     second = f"i.first_date + {gap}"
     detail = (
-        "i.n || ' invitations this year, the first on ' || "
+        f"{as_text('i.n')} || ' invitations this year, the first on ' || "
         + as_text("i.first_date")
         + " || ' and the last on ' || "
         + as_text("i.last_date")
@@ -44,9 +44,14 @@ def build(reading: RuleReading) -> str:
             fix_code=f"CASE WHEN {second} <= {date_literal(reading.ach)} THEN i.code END",
             fix_date=second,
         )
+        # The code of the first invitation and the record of the last (the earlier in the file on a tie).
         + " FROM (SELECT patient_id, COUNT(*) AS n, MIN(date) AS first_date, MAX(date) AS last_date, "
-        "arg_min(code, date) AS code, arg_max(event_id, date) AS event_id FROM dq_ev "
-        f"WHERE cluster_id IN {in_list(reading.invite_clusters)} AND date >= {date_literal(reading.ppsd)} GROUP BY patient_id "
+        "MIN(CASE WHEN first_pick = 1 THEN code END) AS code, "
+        "MIN(CASE WHEN last_pick = 1 THEN event_id END) AS event_id FROM (SELECT patient_id, code, date, "
+        "event_id, row_number() OVER (PARTITION BY patient_id ORDER BY date, event_id) AS first_pick, "
+        "row_number() OVER (PARTITION BY patient_id ORDER BY date DESC, event_id) AS last_pick FROM dq_ev "
+        f"WHERE cluster_id IN {in_list(reading.invite_clusters)} AND date >= {date_literal(reading.ppsd)}"
+        ") AS invitations GROUP BY patient_id "
         f"HAVING COUNT(*) >= 2 AND date_diff('day', MIN(date), MAX(date)) < {gap}) i "
         f"JOIN ({affected_patients(reading)}) a ON a.patient_id = i.patient_id"
     )

@@ -12,7 +12,7 @@ from qof_cancer.quality.sql_text import as_text, finding, label
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     detail = (
         f"{label('e.code', 't.term')} || ' on ' || {as_text('e.date')} || ' is a practice-local code (from ' || "
         "l.cluster_id || '.local.csv): this tool counts it, but the national QOF extraction reads national "

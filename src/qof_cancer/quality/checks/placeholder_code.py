@@ -11,7 +11,7 @@ from qof_cancer.quality.sql_text import as_text, finding, label, quoted
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     detail = (
         f"{label('e.code', 't.term')} || ' on ' || {as_text('e.date')} || ' is a placeholder code for ' || "
         "h.cluster_id || ', not in the national list this run uses: it does not count.'"

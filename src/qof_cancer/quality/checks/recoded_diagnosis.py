@@ -8,17 +8,17 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.checks.shared import repeated_diagnoses, same_cancer_words
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, date_literal, finding, label, plus
+from qof_cancer.quality.sql_text import as_text, date_literal, finding, label, months_between, plus
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     window = reading.settings.duplicate_interval
     floor = date_literal(reading.register_floor)
     detail = (
         f"{label('r.code', 't.term')} || ' on ' || {as_text('r.date')} || ' sets the diagnosis date (CAN_DAT) and "
         f"repeats ' || {same_cancer_words()} || ' of ' || {as_text('r.prev_date')} || ' (' || "
-        + as_text("date_diff('month', r.prev_date, r.date)")
+        + as_text(months_between("r.prev_date", "r.date"))
         + " || ' months earlier)' || "
         f"CASE WHEN r.first_date < {floor} THEN '; the cancer was first coded on ' || {as_text('r.first_date')} || "
         f"', before the register began on {reading.register_floor.isoformat()}: without this record the "

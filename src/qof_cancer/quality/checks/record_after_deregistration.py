@@ -12,7 +12,7 @@ from qof_cancer.quality.reading import RuleReading
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     return records_after(
         "record_after_deregistration",
         "registration_end",

@@ -12,6 +12,8 @@ from qof_cancer.quality.reading import RuleReading
 from qof_cancer.quality.sql_text import as_text, finding, in_list, label, quoted
 
 __all__ = [
+    "DIAGNOSIS_COLUMNS",
+    "RECORD_COLUMNS",
     "affected_patients",
     "latest_cancer_like",
     "records_after",
@@ -19,6 +21,9 @@ __all__ = [
     "same_cancer_words",
 ]
 
+# The columns of `dq_ev`, and of `dq_dx` (its CAN_COD records with their site).
+RECORD_COLUMNS = ("event_id", "patient_id", "code", "date", "episode", "cluster_id")
+DIAGNOSIS_COLUMNS = (*RECORD_COLUMNS, "site", "site_key", "history", "counts")
 # Outcomes a PCA or an invitation this year would not change for the better: met, outside the indicator,
 # already a PCA, or settled in an earlier year (R1c).
 _NOT_COUNTED = ("met", "out_of_scope", *PCA_OUTCOMES, *SETTLED_OUTCOMES)
@@ -47,13 +52,16 @@ def repeated_diagnoses(loose: bool) -> str:
         if loose
         else "e.site_key = r.site_key"
     )
+    columns = ", ".join(DIAGNOSIS_COLUMNS)
     return (
-        "SELECT r.*, e.date AS prev_date, e.code AS prev_code, "
-        "MIN(e.date) OVER (PARTITION BY r.event_id) AS first_date "
+        f"SELECT {columns}, prev_date, prev_code, first_date FROM (SELECT "
+        + ", ".join(f"r.{c}" for c in DIAGNOSIS_COLUMNS)
+        + ", e.date AS prev_date, e.code AS prev_code, "
+        "MIN(e.date) OVER (PARTITION BY r.event_id) AS first_date, "
+        "row_number() OVER (PARTITION BY r.event_id ORDER BY e.date DESC, e.event_id DESC) AS pick "
         "FROM dq_dx r JOIN dq_dx e ON e.patient_id = r.patient_id AND e.counts AND NOT e.history "
         f"AND (e.date < r.date OR (e.date = r.date AND e.event_id < r.event_id)) AND {same} "
-        "WHERE r.counts AND NOT r.history "
-        "QUALIFY row_number() OVER (PARTITION BY r.event_id ORDER BY e.date DESC, e.event_id DESC) = 1"
+        "WHERE r.counts AND NOT r.history) AS repeats WHERE pick = 1"
     )
 
 
@@ -69,18 +77,22 @@ def same_cancer_words(alias: str = "r") -> str:
 
 def latest_cancer_like(kinds: tuple[str, ...]) -> str:
     """The latest cancer-like record of `kinds` of patients with no counting CAN_COD record."""
+    columns = ", ".join(RECORD_COLUMNS)
     return (
-        "SELECT e.*, l.kind, l.fix_code, l.suggested FROM dq_ev e JOIN dq_cancer_like l ON l.code = e.code "
+        f"SELECT {columns}, kind, fix_code, suggested FROM (SELECT "
+        + ", ".join(f"e.{c}" for c in RECORD_COLUMNS)
+        + ", l.kind, l.fix_code, l.suggested, "
+        "row_number() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.event_id) AS pick "
+        "FROM dq_ev e JOIN dq_cancer_like l ON l.code = e.code "
         f"WHERE e.cluster_id = {quoted(CANCERLIKE_CLUSTER)} AND l.kind IN {in_list(kinds)} "
-        "AND NOT EXISTS (SELECT 1 FROM dq_cd c WHERE c.patient_id = e.patient_id) "
-        "QUALIFY row_number() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.event_id) = 1"
+        "AND NOT EXISTS (SELECT 1 FROM dq_cd c WHERE c.patient_id = e.patient_id)) AS latest WHERE pick = 1"
     )
 
 
 def records_after(check: str, column: str, words: str, fix: str, extra: str = "") -> str:
     """One finding per patient with records (of any patient, any date) after `patients.<column>`."""
     detail = (
-        f"x.n || ' record(s) dated after {words} (' || {as_text('x.limit_date')} || '), the last ' || "
+        f"{as_text('x.n')} || ' record(s) dated after {words} (' || {as_text('x.limit_date')} || '), the last ' || "
         + label("x.code", "t.term")
         + f" || ' on ' || {as_text('x.date')} || '.'"
     )
@@ -94,8 +106,10 @@ def records_after(check: str, column: str, words: str, fix: str, extra: str = ""
             detail=detail,
             fix=quoted(fix),
         )
-        + " FROM (SELECT e.patient_id, COUNT(*) AS n, MAX(e.date) AS date, arg_max(e.code, e.date) AS code, "
-        f"arg_max(e.event_id, e.date) AS event_id, ANY_VALUE(p.{column}) AS limit_date "
-        f"FROM dq_events e JOIN patients p ON p.patient_id = e.patient_id WHERE e.date > p.{column} {extra} "
-        "GROUP BY e.patient_id) x LEFT JOIN dq_terms t ON t.code = x.code"
+        + " FROM (SELECT patient_id, n, date, code, event_id, limit_date FROM (SELECT e.patient_id, "
+        "COUNT(*) OVER (PARTITION BY e.patient_id) AS n, e.date, e.code, e.event_id, "
+        f"p.{column} AS limit_date, "
+        "row_number() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.event_id) AS pick "
+        f"FROM dq_events e JOIN patients p ON p.patient_id = e.patient_id WHERE e.date > p.{column} {extra}"
+        ") AS later WHERE pick = 1) x LEFT JOIN dq_terms t ON t.code = x.code"
     )

@@ -12,7 +12,7 @@ from qof_cancer.quality.sql_text import as_text, finding, label, quoted
 
 
 def build(reading: RuleReading) -> str:
-    """The finding rows (see base.FINDING_COLUMNS)."""
+    """The finding rows (see sql_text.FINDING_COLUMNS)."""
     detail = (
         f"{label('m.code', 't.term')} || ' on ' || {as_text('m.date')} || CASE m.kind WHEN "
         "'skin_cancer_unspecified' THEN ': a skin cancer code that does not say which skin cancer' ELSE "
