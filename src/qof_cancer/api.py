@@ -67,7 +67,7 @@ def _code_lists(ruleset: RuleSet, clusters: ClusterSet) -> dict[str, str]:
     """Per indicator, the lists behind it: 'CAN_COD proxy; MDRV_COD proxy'."""
     out = {}
     for ind in ruleset.indicators:
-        used = ["CAN_COD"] + [c for r in ind.rules for c in getattr(r.when, "clusters", ()) if c != "CAN_COD"]
+        used = [ruleset.register_cluster, *(c for r in ind.rules for c in getattr(r.when, "clusters", ()))]
         out[ind.id] = "; ".join(
             f"{c} {clusters[c].status}" for c in dict.fromkeys(used) if c in clusters.clusters
         )

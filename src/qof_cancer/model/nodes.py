@@ -275,6 +275,7 @@ class Indicator:
     due: Duration | None = None
     # Episodicity values that do not set CAN_DAT (register only).
     ignore_episodes: tuple[str, ...] = ()
+    diagnosis_cluster: str | None = None  # a register's: the cluster whose latest record is CAN_DAT
 
     def __post_init__(self) -> None:
         allowed = REGISTER_OUTCOMES if self.kind == "register" else RATIO_OUTCOMES
