@@ -21,7 +21,7 @@ from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
 from qof_cancer.engine.context import Feature, FeatureUnsupported, RunContext
 from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values
-from qof_cancer.engine.run import Run
+from qof_cancer.engine.run import Run, feature_table
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
 from qof_cancer.errors import UserError
 from qof_cancer.inputs import LoadReport
@@ -104,7 +104,9 @@ def run(
     clusters.require(ruleset.clusters())
     backend = _open_backend(engine, database, spark_master, say)
     try:
-        return _run(backend, ruleset, period, clusters, patients, events, today, out, say)
+        # A store in a database file (the dashboard's) keeps the summary and feature tables too.
+        keep = database != ":memory:"
+        return _run(backend, ruleset, period, clusters, patients, events, today, out, say, keep)
     finally:
         backend.close()
 
@@ -189,6 +191,7 @@ def _run(
     today: date,
     out,
     say: Progress,
+    keep_tables: bool = False,
 ) -> RunResult:
     extra: dict[str, frozenset[str]] = {}
     for feature in FEATURES:
@@ -230,6 +233,10 @@ def _run(
             # Loud, never silent: the terminal and run.json say which outputs are missing and why.
             result.warnings.append(f"{feature.name} not computed on --engine {backend.dialect}: {exc}")
 
+    if keep_tables:
+        store.publish("summary", summary)
+        for name, table in result.tables.items():
+            store.publish(feature_table(name), table)
     if out is not None:
         say("Writing the output files")
         with staged_run_folder(Path(out), owned=("rejects.csv",)) as staging:

@@ -34,7 +34,7 @@ from qof_cancer.inputs.backends import Backend, SqlLike
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
-__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget"]
+__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget", "feature_table"]
 
 # The compiler's named steps that the store publishes, and the name each is published under.
 PUBLISHED = {"pop": "population", "dx": "can_dat", "feat": "rule_facts"}
@@ -68,6 +68,13 @@ class Evaluation:
     def table(self) -> str:
         """The outcomes table."""
         return self.table_name("outcomes")
+
+
+def feature_table(name: str) -> str:
+    """The store's name for a feature's table `name` (worklist -> feature_worklist)."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"table name {name!r}: letters, digits and _ only")
+    return f"feature_{name}"
 
 
 def retarget(tree: exp.Expression, tables: dict[str, str]) -> exp.Expression:
@@ -180,6 +187,10 @@ class Run:
         evaluation = Evaluation(name, ruleset, period, patients, events, sizes, counts, rules)
         self.evaluations[name] = evaluation
         return evaluation
+
+    def publish(self, name: str, table: pa.Table) -> None:
+        """Keep a table computed outside the engine (the summary, a feature's table) in the store."""
+        self.backend.register(name, table)
 
     def arrow(self, sql: SqlLike) -> pa.Table:
         """A query on the store, as Arrow."""
