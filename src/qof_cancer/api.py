@@ -21,7 +21,7 @@ from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
 from qof_cancer.engine.context import Feature, FeatureUnsupported, RunContext
 from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values
-from qof_cancer.engine.run import Run
+from qof_cancer.engine.run import Run, feature_table
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
 from qof_cancer.errors import UserError
 from qof_cancer.folders import staged_run_folder
@@ -29,13 +29,11 @@ from qof_cancer.inputs import LoadReport
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.inputs.postgres import PostgresBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
-from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv
-from qof_cancer.outputs.report import write_report
-from qof_cancer.outputs.worklist_excel import write_worklist_workbook
+from qof_cancer.outputs.registry import Rendering, render_run_folder, workbook_facts
 from qof_cancer.quality import FEATURE as DATA_QUALITY
 from qof_cancer.worklist import FEATURE as WORKLIST
 
-__all__ = ["RunResult", "Reading", "run", "run_readings", "REJECT_COLUMNS"]
+__all__ = ["RunResult", "Reading", "run", "run_readings", "REJECT_COLUMNS", "workbook_facts"]
 
 REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 _REJECTS_QUERY = (
@@ -70,7 +68,7 @@ def _code_lists(ruleset: RuleSet, clusters: ClusterSet) -> dict[str, str]:
     """Per indicator, the lists behind it: 'CAN_COD proxy; MDRV_COD proxy'."""
     out = {}
     for ind in ruleset.indicators:
-        used = ["CAN_COD"] + [c for r in ind.rules for c in getattr(r.when, "clusters", ()) if c != "CAN_COD"]
+        used = [ruleset.register_cluster, *(c for r in ind.rules for c in getattr(r.when, "clusters", ()))]
         out[ind.id] = "; ".join(
             f"{c} {clusters[c].status}" for c in dict.fromkeys(used) if c in clusters.clusters
         )
@@ -109,7 +107,9 @@ def run(
     clusters.require(ruleset.clusters())
     backend = _open_backend(engine, database, spark_master, say, dsn)
     try:
-        return _run(backend, ruleset, period, clusters, patients, events, today, out, say)
+        # A store in a database file (the dashboard's) keeps the summary and feature tables too.
+        keep = database != ":memory:"
+        return _run(backend, ruleset, period, clusters, patients, events, today, out, say, keep)
     finally:
         backend.close()
 
@@ -202,6 +202,7 @@ def _run(
     today: date,
     out,
     say: Progress,
+    keep_tables: bool = False,
 ) -> RunResult:
     extra: dict[str, frozenset[str]] = {}
     for feature in FEATURES:
@@ -243,60 +244,14 @@ def _run(
             # Loud, never silent: the terminal and run.json say which outputs are missing and why.
             result.warnings.append(f"{feature.name} not computed on --engine {backend.dialect}: {exc}")
 
+    if keep_tables:
+        store.publish("summary", summary)
+        for name, table in result.tables.items():
+            store.publish(feature_table(name), table)
     if out is not None:
         say("Writing the output files")
         with staged_run_folder(Path(out), owned=("rejects.csv",)) as staging:
-            _write(result, staging, columns, summary_rows)
+            result.files += render_run_folder(Rendering(result, backend, columns), staging)
         # the files were written in the staging folder and moved in together
         result.files = [Path(out) / p.relative_to(staging) for p in result.files]
     return result
-
-
-def _write(result: RunResult, out: Path, columns: tuple[str, ...], summary_rows: list[dict]) -> None:
-    """Every output file into `out` (a staging folder: files of an earlier run not written now are
-    removed when it is moved in, so a stale rejects.csv never misleads)."""
-    result.files.append(write_arrow_csv(result.outcomes, out / "outcomes.csv"))
-    result.files.append(write_rows_csv(out / "summary.csv", columns, summary_rows))
-    if result.rejects.num_rows:
-        result.files.append(write_arrow_csv(result.rejects, out / "rejects.csv"))
-    for name, table in result.tables.items():
-        result.files.append(write_arrow_csv(table, out / f"{name}.csv"))
-    result.files += write_worklist_workbook(
-        result.tables, out / "worklist.xlsx", workbook_facts(result), ruleset=result.ruleset
-    )
-    result.files.append(write_json(out / "run.json", _run_metadata(result)))
-    result.files.append(write_report(result, out / "report.html"))
-
-
-def workbook_facts(result: RunResult) -> dict[str, str]:
-    """The run, in words, for the About sheet of worklist.xlsx."""
-    period = result.period
-    return {
-        "QOF year": period.year.id + (f" (local scheme: {period.year.scheme})" if period.year.scheme else ""),
-        "Achievement date": f"{period.ach.day} {period.ach:%B %Y}"
-        + (" (in-year: where things stand on that day)" if period.in_year else ""),
-        "Practices": ", ".join(
-            sorted({r["practice_code"] for r in result.summary_rows() if r["practice_code"]})
-        ),
-    }
-
-
-def _run_metadata(result: RunResult) -> dict:
-    from qof_cancer import __version__
-
-    year = result.period.year
-    return {
-        "tool": f"qof-cancer {__version__}",
-        "year": year.id,
-        "rules_version": year.rules_version,
-        "ppsd": year.ppsd,
-        "pped": year.pped,
-        "achievement_date": result.period.ach,
-        "in_year": result.period.in_year,
-        "year_note": year.derived_note,
-        "scheme": result.ruleset.scheme,
-        "settings": {i.id: {k: str(v) for k, v in i.settings.items()} for i in result.ruleset.indicators},
-        "clusters": result.clusters.as_dict(),
-        "warnings": result.clusters.warnings() + result.warnings,
-        "input": result.load.as_dict(),
-    }

@@ -15,10 +15,13 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-__all__ = ["safe_cell", "safe_row", "safe_file_name", "describe_header"]
+__all__ = ["safe_cell", "safe_row", "safe_file_name", "describe_header", "FORMULA_TRIGGERS", "PLAIN_NUMBER"]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9(][0-9 ()]*(\.[0-9]+)?")
+# The same test for writers that apply it in SQL (outputs/files.py writes large tables in the engine).
+FORMULA_TRIGGERS = _TRIGGERS
+PLAIN_NUMBER = _PLAIN_NUMBER.pattern
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 

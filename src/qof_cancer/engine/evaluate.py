@@ -1,16 +1,13 @@
-"""Run the compiled rules on a backend (DuckDB or Spark), over the tables `inputs.load_inputs` created."""
+"""The code lists as a table of the run's store; the rules themselves are evaluated by `engine.run.Run`."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet
-from qof_cancer.engine.compiler import compile_run
 from qof_cancer.inputs.backends import Backend
-from qof_cancer.model.ruleset import RuleSet
-from qof_cancer.model.years import Period
 
-__all__ = ["load_cluster_codes", "evaluate", "outcome_counts"]
+__all__ = ["load_cluster_codes"]
 
 
 def load_cluster_codes(
@@ -25,27 +22,3 @@ def load_cluster_codes(
         schema=pa.schema([("cluster_id", pa.string()), ("code", pa.string())]),
     )
     backend.register("cluster_codes", table)
-
-
-def evaluate(
-    backend: Backend, ruleset: RuleSet, period: Period, table: str = "outcomes"
-) -> dict[str, tuple[str | None, int]]:
-    """Create table `table` with one row per register patient per indicator; return list sizes by practice."""
-    compiled = compile_run(ruleset, period)
-    backend.materialize(table, compiled.outcomes)
-    return {row[0]: (row[1], int(row[2])) for row in backend.rows(compiled.list_sizes)}
-
-
-def outcome_counts(
-    backend: Backend, table: str = "outcomes", by: str = "outcome"
-) -> list[tuple[str, str, str, int]]:
-    """(practice_code, indicator, outcome, patients) for the summary; with by="rule", per deciding rule."""
-    if by not in ("outcome", "rule"):
-        raise ValueError(f"count by outcome or rule, not {by!r}")
-    return [
-        (r[0], r[1], r[2], int(r[3]))
-        for r in backend.rows(
-            f"SELECT practice_code, indicator, {by}, count(*) FROM {table} "
-            f"GROUP BY practice_code, indicator, {by} ORDER BY practice_code, indicator, {by}"
-        )
-    ]

@@ -70,12 +70,13 @@ def select_population(day: date) -> exp.Select:
 
 
 def select_diagnosis(register: Indicator, records: str = "ev") -> exp.Select:
-    """patient_id, can_dat: the latest counting CAN_COD record of each patient in `records` (a table with
-    patient_id, cluster_id, date and episode, already limited to dates on or before ACH)."""
+    """patient_id, can_dat: the latest counting record of the register's diagnosis cluster (CAN_COD) of
+    each patient in `records` (a table with patient_id, cluster_id, date and episode, already limited to
+    dates on or before ACH)."""
     return (
         exp.select(exp.column("patient_id"), exp.alias_(exp.Max(this=exp.column("date")), "can_dat"))
         .from_(records)
-        .where(exp.column("cluster_id").eq(exp.Literal.string("CAN_COD")))
+        .where(exp.column("cluster_id").eq(exp.Literal.string(register.diagnosis_cluster)))
         .where(counting_episode(register))
         .group_by(exp.column("patient_id"))
     )

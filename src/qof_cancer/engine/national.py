@@ -13,8 +13,6 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
-from qof_cancer.engine.evaluate import outcome_counts
-from qof_cancer.inputs.backends import Backend
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
@@ -23,7 +21,6 @@ __all__ = [
     "REGISTER_FIELD",
     "NUMERATOR_FIELD",
     "DENOMINATOR_FIELD",
-    "rule_counts",
     "indicator_fields",
     "indicator_values",
 ]
@@ -38,11 +35,6 @@ INDICATOR_VALUES_SCHEMA = pa.schema(
         ("value", pa.int64()),
     ]
 )
-
-
-def rule_counts(backend: Backend, table: str = "outcomes") -> list[tuple[str, str, str, int]]:
-    """(practice_code, indicator, rule, patients): how many patients each rule decided."""
-    return outcome_counts(backend, table, by="rule")
 
 
 def indicator_fields(ruleset: RuleSet, indicator_id: str) -> list[str]:

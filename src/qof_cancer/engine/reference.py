@@ -67,9 +67,8 @@ def _registered(p: Patient, ach: date) -> bool:
     )
 
 
-def _facts(
-    p: Patient, period: Period, clusters: Mapping[str, frozenset[str]], ignore: tuple[str, ...]
-) -> _Facts:
+def _facts(p: Patient, period: Period, clusters: Mapping[str, frozenset[str]], register: Indicator) -> _Facts:
+    ignore, diagnosis = register.ignore_episodes, register.diagnosis_cluster
     records: dict[str, list[date]] = {cid: [] for cid in clusters}
     can_dates = []
     for e in p.events:
@@ -78,7 +77,7 @@ def _facts(
         for cid, codes in clusters.items():
             if e.code in codes:
                 records[cid].append(e.date)
-                if cid == "CAN_COD" and (e.episode is None or e.episode.lower() not in ignore):
+                if cid == diagnosis and (e.episode is None or e.episode.lower() not in ignore):
                     can_dates.append(e.date)
     return _Facts(max(can_dates) if can_dates else None, p.registration_start, records)
 
@@ -141,7 +140,7 @@ def trace_reference(
     ruleset: RuleSet, period: Period, clusters: Mapping[str, frozenset[str]], patient: Patient
 ) -> RuleTrace:
     """Every rule of every indicator for one patient, held or not: the dashboard's "why" for a patient."""
-    f = _facts(patient, period, clusters, ruleset.register.ignore_episodes)
+    f = _facts(patient, period, clusters, ruleset.register)
     held: dict[str, list[bool | None]] = {}
     for ind in ruleset.indicators:
         held[ind.id] = [
@@ -166,7 +165,7 @@ def evaluate_reference(
     for p in patients:
         if not _registered(p, period.ach):
             continue
-        f = _facts(p, period, clusters, register.ignore_episodes)
+        f = _facts(p, period, clusters, register)
         reg_rule = _first(register, lambda node, f=f: _holds(node, f, period))
         if reg_rule.outcome != "register":
             continue

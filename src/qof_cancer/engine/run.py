@@ -34,7 +34,7 @@ from qof_cancer.inputs.backends import Backend, SqlLike
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
-__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget"]
+__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget", "feature_table"]
 
 # The compiler's named steps that the store publishes, and the name each is published under.
 PUBLISHED = {"pop": "population", "dx": "can_dat", "feat": "rule_facts"}
@@ -70,8 +70,19 @@ class Evaluation:
         return self.table_name("outcomes")
 
 
-def retarget(tree: exp.Expression, tables: dict[str, str]) -> exp.Expression:
-    """The same query reading other base tables (the compiler's step names differ from these)."""
+def feature_table(name: str) -> str:
+    """The store's name for a feature's table `name` (worklist -> feature_worklist)."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"table name {name!r}: letters, digits and _ only")
+    return f"feature_{name}"
+
+
+def retarget(tree: exp.Expression, tables: dict[str, str], copy: bool = True) -> exp.Expression:
+    """The same query reading other base tables (the compiler's step names differ from these); with
+    copy=False the tree is changed in place (for a tree made for this one use)."""
+    tables = {k: v for k, v in tables.items() if k != v}
+    if not tables:
+        return tree
 
     def rename(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Table) and not node.args.get("db") and node.name in tables:
@@ -79,7 +90,7 @@ def retarget(tree: exp.Expression, tables: dict[str, str]) -> exp.Expression:
             node.set("this", exp.to_identifier(tables[node.name]))
         return node
 
-    return tree.transform(rename)
+    return tree.transform(rename, copy=copy)
 
 
 def _counts(backend: Backend, table: str) -> tuple[Counts, Counts]:
@@ -168,18 +179,24 @@ class Run:
     ) -> Evaluation:
         compiled = compile_run(ruleset, period)
         tables = {"patients": patients, "events": events}
-        outcomes = retarget(compiled.outcomes, tables)
+        # The compiled trees are made for this evaluation, so they are retargeted in place (no copies).
+        outcomes = retarget(compiled.outcomes, tables, copy=False)
         prefix = f"{name}_" if name else ""
+        self.backend.materialize(prefix + "outcomes", outcomes)
         for step, published in PUBLISHED.items():
             self.backend.view(prefix + published, _step(outcomes, step))
-        self.backend.materialize(prefix + "outcomes", outcomes)
         sizes = {
-            row[0]: (row[1], int(row[2])) for row in self.backend.rows(retarget(compiled.list_sizes, tables))
+            row[0]: (row[1], int(row[2]))
+            for row in self.backend.rows(retarget(compiled.list_sizes, tables, copy=False))
         }
         counts, rules = _counts(self.backend, prefix + "outcomes")
         evaluation = Evaluation(name, ruleset, period, patients, events, sizes, counts, rules)
         self.evaluations[name] = evaluation
         return evaluation
+
+    def publish(self, name: str, table: pa.Table) -> None:
+        """Keep a table computed outside the engine (the summary, a feature's table) in the store."""
+        self.backend.register(name, table)
 
     def arrow(self, sql: SqlLike) -> pa.Table:
         """A query on the store, as Arrow."""
@@ -187,8 +204,13 @@ class Run:
 
 
 def _step(query: exp.Select, step: str) -> exp.Select:
-    """SELECT * FROM one of the compiler's named steps, with the steps it needs."""
+    """SELECT * FROM one of the compiler's named steps, with the steps before it. The steps' trees are
+    shared with `query`, not copied: the result is only rendered, never changed."""
     select = exp.select("*").from_(step)
+    ctes = []
     for cte in query.ctes:
-        select = select.with_(cte.alias, cte.this.copy(), copy=False)
+        ctes.append(cte)
+        if cte.alias == step:
+            break
+    select.set("with_", exp.With(expressions=ctes))
     return select

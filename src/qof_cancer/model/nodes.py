@@ -280,6 +280,7 @@ class Indicator:
     worklist: WorklistSpec | None = None
     # The local scheme that added it, or None for an indicator of the bundled rule files.
     scheme: str | None = None
+    diagnosis_cluster: str | None = None  # a register's: the cluster whose latest record is CAN_DAT
 
     def __post_init__(self) -> None:
         allowed = REGISTER_OUTCOMES if self.kind == "register" else RATIO_OUTCOMES

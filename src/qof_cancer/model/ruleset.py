@@ -46,9 +46,16 @@ class RuleSet:
     def ratio_indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.kind == "ratio")
 
+    @property
+    def register_cluster(self) -> str:
+        """The register's diagnosis cluster (CAN_COD): its latest counting record is CAN_DAT."""
+        cluster = self.register.diagnosis_cluster
+        assert cluster is not None, "the loader requires a register's diagnosis_cluster"
+        return cluster
+
     def clusters(self) -> tuple[str, ...]:
-        """Every cluster a rule reads, CAN_COD first."""
-        found = ["CAN_COD"]
+        """Every cluster a rule reads, the register's first."""
+        found = [self.register_cluster]
         for ind in self.indicators:
             for rule in ind.rules:
                 for cluster in getattr(rule.when, "clusters", ()):
@@ -66,7 +73,8 @@ class RuleSet:
                     f"unknown QOF year {year_id!r}; known years: {', '.join(self.years)}, "
                     f"and any later year written like {last.id}"
                 )
-            self.years.update(extend_years(self.years, start))
+            # Computed, not stored: the rule set is frozen, and its years are the rule files' years.
+            return extend_years(self.years, start)[year_id]
         return self.years[year_id]
 
     def year_for(self, day: date) -> QofYear:
@@ -254,6 +262,9 @@ def build_indicator(
             raise doc.error(("due",), "must name a duration setting such as review_window")
     episodes = settings.get("ignore_episodes", [])
     worklist = build_worklist_spec(doc, ("worklist",), data.get("worklist"))
+    diagnosis = settings.get("diagnosis_cluster")
+    if data["kind"] == "register" and not isinstance(diagnosis, str):
+        raise doc.error(("settings",), "a register needs setting diagnosis_cluster (the cluster of CAN_DAT)")
     try:
         indicator = Indicator(
             id=str(data["id"]),
@@ -267,6 +278,7 @@ def build_indicator(
             ignore_episodes=tuple(str(e).lower() for e in episodes),
             worklist=worklist,
             scheme=scheme,
+            diagnosis_cluster=diagnosis if data["kind"] == "register" else None,
         )
     except ValueError as exc:
         raise doc.error(("rules",), str(exc)) from None

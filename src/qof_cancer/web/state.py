@@ -1,4 +1,4 @@
-"""The dashboard's state: the inputs, the latest run (kept in a DuckDB file) and the background jobs.
+"""The dashboard's state: the inputs, the latest run (its store, a DuckDB file) and the background jobs.
 
 A run goes into a fresh DuckDB file beside `db`; only when it has finished is the file moved into place
 and the result swapped in, so pages keep answering from the previous run while a rerun is under way and a
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from qof_cancer.api import RunResult
 from qof_cancer.api import run as run_indicators
+from qof_cancer.engine.run import feature_table
 from qof_cancer.errors import UserError
 from qof_cancer.outputs.files import make_private_dir
 from qof_cancer.web.uploads import discard, prune_uploads, scrub_paths
@@ -80,9 +80,10 @@ class JobStatus:
 
 def feature_table_name(name: str) -> str:
     """The DuckDB table holding the feature table `name` (worklist -> feature_worklist)."""
-    if not name.replace("_", "").isalnum():
-        raise UserError(f"table name {name!r}: letters, digits and _ only")
-    return f"feature_{name}"
+    try:
+        return feature_table(name)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 @dataclass
@@ -142,8 +143,7 @@ class Dashboard:
             progress=say,
             database=str(fresh),
         )
-        say("Saving the results for the dashboard")
-        _save_tables(fresh, result)
+        # The run's store is the file: outcomes, patients, events, the summary and every feature table.
         os.chmod(fresh, 0o600)
         with self._lock:
             if self._con is not None:
@@ -241,18 +241,3 @@ class Dashboard:
     def with_uploaded(self, patients: Path, events: Path) -> RunInputs:
         """The current inputs with new patients and events files."""
         return replace(self.inputs, patients=patients, events=events)
-
-
-def _save_tables(path: Path, result: RunResult) -> None:
-    """Keep the summary and every feature table in the results file beside the engine's own tables."""
-    con = duckdb.connect(str(path))
-    try:
-        tables: dict[str, pa.Table] = {"summary": result.summary}
-        tables.update({feature_table_name(k): v for k, v in result.tables.items()})
-        for name, table in tables.items():
-            con.register("_incoming", table)
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-            con.unregister("_incoming")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()

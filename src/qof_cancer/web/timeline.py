@@ -82,7 +82,9 @@ def timeline_data(result: Any, events: list[dict], can_dat: date | None) -> dict
                 "clusters": member,
                 "relative": relative_words(e["date"], can_dat),
                 "after_ach": e["date"] > period.ach,
-                "is_diagnosis": can_dat is not None and e["date"] == can_dat and "CAN_COD" in member,
+                "is_diagnosis": can_dat is not None
+                and e["date"] == can_dat
+                and result.ruleset.register_cluster in member,
             }
         )
     windows = _windows(result, can_dat)

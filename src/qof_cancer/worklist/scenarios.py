@@ -14,7 +14,7 @@ the run's tables) and the store evaluates the compiled rules over them, on whate
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pyarrow as pa
 
@@ -104,8 +104,13 @@ def run_scenarios(
 
 
 def previous_year(ruleset: RuleSet, year: QofYear) -> QofYear | None:
-    """The QOF year that ends the day before `year` starts, when the rule files have it."""
-    return next((y for y in ruleset.years.values() if (year.ppsd - y.pped).days == 1), None)
+    """The QOF year that ends the day before `year` starts (from the rule files, or following by rule),
+    or None before the first year the rule files know."""
+    day = year.ppsd - timedelta(days=1)
+    if day < min(y.ppsd for y in ruleset.years.values()):
+        return None
+    last = ruleset.year_for(day)
+    return last if (year.ppsd - last.pped).days == 1 else None
 
 
 def evaluate_previous(run: Run, ruleset: RuleSet, year: QofYear) -> Scenario:
