@@ -14,8 +14,8 @@ from datetime import date
 import pyarrow as pa
 
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
-from qof_cancer.engine.evaluate import evaluate
 from qof_cancer.engine.reference import Patient, evaluate_reference
+from qof_cancer.engine.run import Run
 from qof_cancer.inputs.backends import Backend
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
@@ -113,8 +113,14 @@ class SqlEngine(Engine):
 
     def outcomes(self, ruleset, period, clusters, patients):
         load_patients(self.backend, patients, clusters)
-        evaluate(self.backend, ruleset, period)
+        store_over(self.backend).evaluate(ruleset, period)
         table = self.backend.arrow(
             f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes ORDER BY practice_code, indicator, patient_id"
         )
         return table.to_pylist()
+
+
+def store_over(backend: Backend) -> Run:
+    """The run's store over tables already on `backend` (registered by `load_patients`, not read from
+    files: no code lists object or load report behind them)."""
+    return Run(backend, clusters=None, load=None, today=date.today())  # type: ignore[arg-type]

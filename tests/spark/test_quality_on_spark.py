@@ -17,8 +17,7 @@ import pytest
 
 from qof_cancer.codes import load_clusters
 from qof_cancer.engine.context import RunContext
-from qof_cancer.engine.evaluate import evaluate, load_cluster_codes
-from qof_cancer.inputs import load_inputs
+from qof_cancer.engine.run import Run
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import load_ruleset
 from qof_cancer.quality import FEATURE
@@ -30,10 +29,9 @@ def _quality(backend: Backend, ppath: Path, epath: Path, year: str, as_of: date 
     ruleset = load_ruleset(today=TODAY)
     period = ruleset.period(year, as_of, TODAY)
     clusters = load_clusters(codes)
-    load_cluster_codes(backend, clusters, FEATURE.extra_clusters())
-    load_inputs(backend, ppath, epath, TODAY)
-    evaluate(backend, ruleset, period)
-    context = RunContext(backend, ruleset, period, clusters, TODAY, [])
+    store = Run.open(backend, clusters, ppath, epath, TODAY, FEATURE.extra_clusters())
+    store.evaluate(ruleset, period)
+    context = RunContext(backend, ruleset, period, clusters, TODAY, [], run=store)
     return {name: table.to_pylist() for name, table in FEATURE.compute(context).items()}
 
 

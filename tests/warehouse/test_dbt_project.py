@@ -15,7 +15,6 @@ import pytest
 import yaml
 
 from qof_cancer.cli import main
-from qof_cancer.engine.evaluate import evaluate, outcome_counts
 from qof_cancer.engine.summary import summarise
 from qof_cancer.inputs.backends import DuckDBBackend
 from tests.warehouse.test_sql_script import CODES, PATIENTS, PERIOD, RULESET, _as_text
@@ -43,12 +42,12 @@ def _profile(dsn: str, schema: str) -> dict:
 def engine_result():
     backend = DuckDBBackend(duckdb.connect())
     try:
-        from tests.engines.runner import load_patients
+        from tests.engines.runner import load_patients, store_over
 
         load_patients(backend, PATIENTS, CODES)
-        sizes = evaluate(backend, RULESET, PERIOD)
+        main = store_over(backend).evaluate(RULESET, PERIOD)
         outcomes = backend.arrow("SELECT * FROM outcomes").to_pylist()
-        summary = summarise(RULESET, PERIOD, outcome_counts(backend), sizes)
+        summary = summarise(RULESET, PERIOD, main.counts, main.sizes)
     finally:
         backend.close()
     return sorted(_as_text(outcomes)), summary

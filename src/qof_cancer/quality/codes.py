@@ -83,8 +83,9 @@ def _table(columns: dict[str, list]) -> pa.Table:
     return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
 
 
-def code_tables(clusters: ClusterSet) -> dict[str, pa.Table]:
-    """The run's code tables for the SQL: terms, CAN_COD sites, cancer-like codes and placeholders."""
+def code_tables(clusters: ClusterSet, register_cluster: str) -> dict[str, pa.Table]:
+    """The run's code tables for the SQL: terms, the register cluster's (CAN_COD's) sites, cancer-like
+    codes and placeholders."""
     bundled_terms = {code: term for c in _bundled().clusters.values() for code, term in c.terms.items()}
     terms = dict(bundled_terms)
     for cluster in clusters.clusters.values():
@@ -92,7 +93,7 @@ def code_tables(clusters: ClusterSet) -> dict[str, pa.Table]:
     like = {c.code: c for c in load_cancer_like()}
     terms.update({code: c.term for code, c in like.items() if code not in terms})
 
-    can_cod = clusters["CAN_COD"].codes
+    can_cod = clusters[register_cluster].codes
     sites = load_sites()
     site_rows: dict[str, list] = {"code": [], "site": [], "history": []}
     for code in sorted(can_cod):

@@ -82,7 +82,10 @@ def _local_table(context: RunContext) -> pa.Table:
 def prepare_tables(context: RunContext, reading: RuleReading, tables: WorkTables) -> None:
     """The code tables and the patient tables every check reads (see the module docstring)."""
     register = context.ruleset.register
-    for name, table in {**code_tables(context.clusters), "dq_local": _local_table(context)}.items():
+    for name, table in {
+        **code_tables(context.clusters, context.ruleset.register_cluster),
+        "dq_local": _local_table(context),
+    }.items():
         tables.register(name, table)
     tables.materialize(
         "dq_events",
@@ -107,7 +110,7 @@ def prepare_tables(context: RunContext, reading: RuleReading, tables: WorkTables
         "CASE WHEN COALESCE(st.site, 'unspecified') IN ('unspecified', 'other', 'secondary') "
         "THEN 'code:' || x.code ELSE st.site END AS site_key, COALESCE(st.history = '1', FALSE) AS history, "
         f"{counts} AS counts FROM dq_ev x LEFT JOIN dq_sites st ON st.code = x.code "
-        "WHERE x.cluster_id = 'CAN_COD'",
+        f"WHERE x.cluster_id = {quoted(context.ruleset.register_cluster)}",
     )
     tables.materialize("dq_cd", select_diagnosis(register, "dq_ev").sql("duckdb"))
 
@@ -192,7 +195,7 @@ def compute_data_quality(context: RunContext, settings: QualitySettings | None =
     try:
         prepare_tables(context, reading, tables)
         _run_checks(tables, reading)
-        compute_impacts(tables, context.ruleset, context.period)
+        compute_impacts(tables, context.store)
         tables.materialize(
             "dq_result",
             'SELECT p.practice_code, f.patient_id, f.check_name AS "check", f.code, t.term, f.date, f.detail, '

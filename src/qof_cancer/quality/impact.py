@@ -7,17 +7,13 @@ over all virtual patients, reading `dq_vpatients` and `dq_vevents` in place of `
 and each virtual patient's outcomes are compared with the real patient's. One grouped pass, however
 many checks and patients, on the run's engine; nothing else on the backend changes.
 
-`_outcomes_on` is the one place that points the rules at other tables (until the run's scenario does:
-see its docstring).
+The rules run on the virtual patients as a scenario of the run's store (`dq_fixed`), the one way any
+feature evaluates the rules on other data.
 """
 
 from __future__ import annotations
 
-from sqlglot import exp
-
-from qof_cancer.engine.compiler import compile_run
-from qof_cancer.model.ruleset import RuleSet
-from qof_cancer.model.years import Period
+from qof_cancer.engine.run import Run
 from qof_cancer.quality.checks import CHECKS, PatientEdit
 from qof_cancer.quality.sql_text import in_list, quoted
 from qof_cancer.quality.work_tables import WorkTables
@@ -26,26 +22,6 @@ __all__ = ["compute_impacts", "NO_CHANGE"]
 
 NO_CHANGE = "no change to this year's outcomes"
 _SEP = "|"
-
-
-def _outcomes_on(ruleset: RuleSet, period: Period, patients: str, events: str) -> exp.Expression:
-    """The indicators' outcomes query of this period, reading `patients` and `events` in place of the
-    run's tables.
-
-    The one place data quality points the rules at other tables. When the run store lands, this becomes
-    the run's scenario over those tables (for example `run.scenario(patients=patients, events=events)`
-    giving its outcomes query or view); nothing else here changes.
-    """
-    tables = {"patients": patients, "events": events}
-
-    def rename(node: exp.Expression) -> exp.Expression:
-        # CTE names differ from the base tables' names, so only the base tables change.
-        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in tables:
-            node = node.copy()
-            node.set("this", exp.to_identifier(tables[node.name]))
-        return node
-
-    return compile_run(ruleset, period).outcomes.transform(rename)
 
 
 def _patient_edits() -> dict[str, PatientEdit]:
@@ -58,8 +34,9 @@ def _clear(column: str) -> str:
     return f"CASE WHEN t.check_name IN {in_list(checks)} THEN NULL ELSE p.{column} END AS {column}"
 
 
-def compute_impacts(tables: WorkTables, ruleset: RuleSet, period: Period) -> None:
-    """Create `dq_impact(check_name, patient_id, impact, changed)` from `dq_findings`."""
+def compute_impacts(tables: WorkTables, store: Run) -> None:
+    """Create `dq_impact(check_name, patient_id, impact, changed)` from `dq_findings`, the rules evaluated
+    on the virtual patients as the store's scenario `dq_fixed`."""
     edits = _patient_edits()
     tables.materialize(
         "dq_targets",
@@ -83,7 +60,8 @@ def compute_impacts(tables: WorkTables, ruleset: RuleSet, period: Period) -> Non
         f"UNION ALL SELECT f.check_name || '{_SEP}' || f.patient_id, f.fix_code, f.fix_date, "
         "CAST(NULL AS VARCHAR) FROM dq_findings f WHERE f.rule_impact IS NULL AND f.fix_code IS NOT NULL",
     )
-    tables.materialize("dq_voutcomes", _outcomes_on(ruleset, period, "dq_vpatients", "dq_vevents"))
+    fixed = store.scenario("dq_fixed", patients="dq_vpatients", events="dq_vevents")
+    ruleset = fixed.ruleset
 
     register = ruleset.register.id
     indicators = ", ".join(f"({quoted(i.id)}, {n})" for n, i in enumerate(ruleset.indicators))
@@ -106,7 +84,7 @@ def compute_impacts(tables: WorkTables, ruleset: RuleSet, period: Period) -> Non
         "c AS (SELECT t.check_name, t.patient_id, t.vid, i.indicator, i.ord, n.outcome AS now, "
         "f.outcome AS fixed FROM dq_targets t CROSS JOIN i "
         "LEFT JOIN outcomes n ON n.patient_id = t.patient_id AND n.indicator = i.indicator "
-        "LEFT JOIN dq_voutcomes f ON f.patient_id = t.vid AND f.indicator = i.indicator) "
+        f"LEFT JOIN {fixed.table} f ON f.patient_id = t.vid AND f.indicator = i.indicator) "
         "SELECT c.check_name, c.patient_id, "
         f"CASE c.check_name {prefixes} ELSE '' END || COALESCE(string_agg({phrase}, '; ' ORDER BY c.ord) "
         f"FILTER (WHERE c.now IS DISTINCT FROM c.fixed), {quoted(NO_CHANGE)}) AS impact, "
