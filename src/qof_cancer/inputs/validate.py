@@ -206,9 +206,10 @@ def _event_codes(backend: Backend, events: Source, keep_codes: str) -> None:
     )
     backend.materialize(
         "event_codes",
-        "SELECT s.raw, s.code, bc.reason AS bad_code, "
-        f"COALESCE(s.code IN (SELECT code FROM {keep_codes}), FALSE) AS keep "
-        "FROM event_codes_seen AS s LEFT JOIN bad_codes AS bc ON bc.code = s.code WHERE s.raw IS NOT NULL",
+        # A join, not IN (subquery): Spark allows a subquery only in a filter.
+        "SELECT s.raw, s.code, bc.reason AS bad_code, k.code IS NOT NULL AS keep "
+        "FROM event_codes_seen AS s LEFT JOIN bad_codes AS bc ON bc.code = s.code "
+        f"LEFT JOIN (SELECT DISTINCT code FROM {keep_codes}) AS k ON k.code = s.code WHERE s.raw IS NOT NULL",
     )
 
 
