@@ -177,7 +177,7 @@ def _settings_table(settings) -> list[str]:
         "Each row changes one setting from the defaults of a local run (`QOF_SPARK_PARTITIONS=4`, "
         "`QOF_SPARK_DRIVER_MEMORY=2g`; `spark.sql.shuffle.partitions` and `spark.driver.memory`). "
         "Reproduce: `.venv/bin/python bench/run.py --sizes "
-        f"{settings['patients']} --spark-sizes '' --spark-settings-size {settings['patients']}`.",
+        f"{settings['patients']} --spark-sizes '' --features-size 0 --spark-settings-size {settings['patients']}`.",
         "",
         "| shuffle partitions | driver memory | seconds | reading and checking (s) | peak (GiB) |",
         "|---:|---:|---:|---:|---:|",

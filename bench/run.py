@@ -39,6 +39,8 @@ FULL_SQL = (
 )
 # The files both engines write: they must be identical, row for row.
 COMPARED = ("outcomes.csv", "summary.csv", "indicator_values.csv", "rejects.csv")
+# Spark's settings are measured apart (`--spark-settings-size`), so that the main bench need not repeat them.
+SETTINGS = OUT / "spark_settings.json"
 
 
 def _generate(size: int) -> Path:
@@ -108,18 +110,17 @@ def _median(samples: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(s for s, _ in samples), max(m for _, m in samples)
 
 
-def _spark_settings(folder: Path) -> list[dict]:
+def _spark_settings(folder: Path):
     """The Spark settings that a local run exposes, one at a time from the defaults (4 shuffle partitions,
-    2 GB driver): the run's seconds and peak memory under each."""
-    grid = [
-        ("QOF_SPARK_PARTITIONS", value, "QOF_SPARK_DRIVER_MEMORY", "2g") for value in ("4", "16", "200")
-    ] + [("QOF_SPARK_PARTITIONS", "4", "QOF_SPARK_DRIVER_MEMORY", "1g")]
-    out = []
-    for k1, v1, k2, v2 in grid:
-        seconds, gib, phases = _phases(folder, "spark", {k1: v1, k2: v2})
-        out.append({"partitions": v1, "driver_memory": v2, "seconds": seconds, "gib": gib, "phases": phases})
-        print(out[-1], flush=True)
-    return out
+    a 2 GB driver; the default run is the Spark row of the main table): each run's seconds, peak memory
+    and phases."""
+    grid = [("200", "2g"), ("16", "2g"), ("4", "1g")]
+    for partitions, memory in grid:
+        env = {"QOF_SPARK_PARTITIONS": partitions, "QOF_SPARK_DRIVER_MEMORY": memory}
+        seconds, gib, phases = _phases(folder, "spark", env)
+        run = {"partitions": partitions, "driver_memory": memory, "seconds": seconds, "gib": gib}
+        print(run, flush=True)
+        yield {**run, "phases": phases}
 
 
 def main() -> int:
@@ -142,33 +143,34 @@ def main() -> int:
             kept["phases"],
             kept["rows"][-1]["patients"],
             kept["features"],
-            kept["spark_settings"],
+            json.loads(SETTINGS.read_text()) if SETTINGS.exists() else None,
         )
         args.doc.write_text(page, encoding="utf-8")
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     spark_sizes = [int(s) for s in args.spark_sizes.split(",") if s]
     features_size = sizes[-1] if args.features_size is None else args.features_size
-    kept = json.loads(args.keep.read_text()) if args.keep.exists() else {}
-    rows = []
+    results = {"rows": [], "phases": [], "features": None}
+
+    def save() -> None:
+        # After every step, so that a bench stopped part way (Spark at 1M is long) keeps what it measured;
+        # `--render-only` writes the page from it.
+        args.keep.parent.mkdir(parents=True, exist_ok=True)
+        args.keep.write_text(json.dumps(results))
+
+    rows = results["rows"]
     for size in sizes:
         folder = _generate(size)
         row: dict = {"patients": size, "events": _events(folder)}
         cmds = _commands(folder)
         for name in ("run", "scan", "full"):
             row[f"{name}_s"], row[f"{name}_gib"] = _median([_measure(cmds[name]) for _ in range(args.repeat)])
-        if size in spark_sizes:
-            # Spark runs are long: measured once a size, each run also giving its phase table.
-            try:
-                row["spark_s"], row["spark_gib"], row["spark_phases"] = _phases(folder, "spark")
-                row["spark_differs"] = _same_results(folder, "spark")
-            except SystemExit as failed:  # reported on the page, not lost with the rest of the bench
-                row["spark_failed"] = str(failed).strip().splitlines()[-1][:300]
-        print({k: v for k, v in row.items() if k != "spark_phases"}, flush=True)
+        print(row, flush=True)
         rows.append(row)
+        save()
     largest = _generate(sizes[-1])
-    phase_s, phase_gib, phases = _phases(largest, "duckdb")
-    features = None
+    _, _, results["phases"] = _phases(largest, "duckdb")
+    save()
     if features_size:
         folder = _generate(features_size)
         features = {"patients": features_size}
@@ -176,16 +178,28 @@ def main() -> int:
             cmd = [sys.executable, str(ROOT / "bench" / "features.py"), str(folder), mode]
             features[mode] = _median([_measure(cmd) for _ in range(args.repeat)])
         print(features, flush=True)
-    settings = kept.get("spark_settings")
+        results["features"] = features
+        save()
     if args.spark_settings_size:
-        settings = {
-            "patients": args.spark_settings_size,
-            "runs": _spark_settings(_generate(args.spark_settings_size)),
-        }
-    args.keep.parent.mkdir(parents=True, exist_ok=True)
-    args.keep.write_text(
-        json.dumps({"rows": rows, "phases": phases, "features": features, "spark_settings": settings})
-    )
+        folder = _generate(args.spark_settings_size)
+        settings = {"patients": args.spark_settings_size, "runs": []}
+        for run in _spark_settings(folder):
+            settings["runs"].append(run)
+            SETTINGS.write_text(json.dumps(settings))
+    for row in rows:
+        if row["patients"] not in spark_sizes:
+            continue
+        # Spark runs are long: measured once a size, each run also giving its phase table.
+        folder = _generate(row["patients"])
+        try:
+            row["spark_s"], row["spark_gib"], row["spark_phases"] = _phases(folder, "spark")
+            row["spark_differs"] = _same_results(folder, "spark")
+        except SystemExit as failed:  # reported on the page, not lost with the rest of the bench
+            row["spark_failed"] = str(failed).strip().splitlines()[-1][:300]
+        print({k: v for k, v in row.items() if k != "spark_phases"}, flush=True)
+        save()
+    phases, features = results["phases"], results["features"]
+    settings = json.loads(SETTINGS.read_text()) if SETTINGS.exists() else None
     _plot(rows, args.doc.parent / "images" / "performance.png")
     args.doc.write_text(render(rows, args, phases, sizes[-1], features, settings), encoding="utf-8")
     print(f"wrote {args.doc}")
