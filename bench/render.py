@@ -231,14 +231,20 @@ def _targets(rows, phases, features) -> list[str]:
 
 NOTES = """## What the checks cost, and where the rest goes
 
-- **Reading and checking** is one pass over each file. Dates and numbers that the file already types stay
-  typed (a DATE is tested for NULL as a DATE; it becomes text only for the few rows written to
-  `rejects.csv`); each row's checks are one OR that the engine stops at the first true term, and which
-  checks a row failed is worked out afterwards for the flagged rows only; the SNOMED CT and local-code
-  checks run once per distinct code (a 100-million-row extract holds a few thousand codes) and each row
-  pays for one join to that small table. What remains above the full floor is the patient join's text
-  normalisation (surrounding spaces are trimmed from every text value) and keeping the rows the run uses.
-- **Writing the output files** and the **features** (worklist scenarios, data-quality impacts, the
-  reconcile readings, each evaluating the rules again over the loaded events) are the other large
-  phases; streaming the large files from the engine and sharing the loaded events between scenarios are
-  the next steps (issue 18 items 2 and 3)."""
+- **Reading and checking** (`src/qof_cancer/inputs/validate.py`) makes one pass over each file's rows,
+  after one read of the events' code column alone for its distinct codes (Parquet stores that column
+  dictionary encoded, so this read costs a few per cent of the full floor). Dates and numbers that the
+  file already types stay typed: a DATE is tested as a DATE and becomes text only for the few rows
+  written to `rejects.csv`. Each row's checks are one OR in the filter, which the engine stops at the
+  first true term; which checks a row failed is worked out afterwards, for the flagged rows only. The
+  SNOMED CT and local-code checks, the trimming of codes and the test against the run's code lists run
+  once per distinct code, and each row pays for one join to that small table. What remains above the
+  full floor is the text normalisation of each row's patient id, episode and unit (surrounding spaces
+  are trimmed), the patients file's checks, and keeping the rows the run uses.
+- **Blank lines in a CSV** are found by a byte search of the file (at the speed of the disk); only a
+  file that has one between records is read again, record by record, to count them.
+- **The features** (worklist scenarios, data-quality impacts, benchmarks, the reconcile readings) each
+  evaluate the rules again over the loaded events, and the reconcile readings read and check the inputs
+  again; **writing the output files** goes through Python rows. Sharing the loaded events between
+  scenarios and streaming the large files from the engine are issue 18's items 2 and 3 (the run and its
+  outputs), measured here and not changed by the input work."""
