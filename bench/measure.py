@@ -4,7 +4,7 @@ Used by bench/run.py so that each measurement starts in a fresh process: `python
 prints `seconds max_rss_kib` on its last line.
 
 The peak is the larger of two readings: the kernel's largest resident set of any waited-for descendant
-(ru_maxrss), and the largest sum of the resident sets of the whole process tree, sampled every 50 ms from
+(ru_maxrss), and the largest sum of the resident sets of the whole process tree, sampled every 200 ms from
 /proc. The second counts what the first cannot: a JVM that Spark starts as a grandchild and that is never
 waited for, and the driver and its JVM together.
 """
@@ -21,25 +21,20 @@ from pathlib import Path
 
 
 def _tree_rss_kib(root: int) -> int:
-    """Sum of VmRSS over `root` and its descendants (KiB), from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    """Sum of VmRSS over `root` and its descendants (KiB), from /proc: the tree is followed through each
+    thread's `children` file, so a sample reads a few files, not every process on a shared machine."""
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack += children.get(pid, [])
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue  # the process ended between two reads
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
     return total
 
 
@@ -53,7 +48,7 @@ def main() -> int:
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.05):
+        while not done.wait(0.2):
             peak[0] = max(peak[0], _tree_rss_kib(child.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
