@@ -88,7 +88,8 @@ EVENT_CHECKS: tuple[Check, ...] = (
     Check("date", "d_date < p_date_of_birth", "date is before the patient's date of birth"),
     Check(
         "episode",
-        f"t_episode IS NOT NULL AND lower(t_episode) NOT IN {EPISODES}",
+        # The exact test first: lower() copies every string, and most episodes are already lower case.
+        f"t_episode IS NOT NULL AND t_episode NOT IN {EPISODES} AND lower(t_episode) NOT IN {EPISODES}",
         "episode must be one of " + ", ".join(EPISODES),
     ),
     Check(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from qof_cancer.errors import InputError
 from qof_cancer.inputs.backends import Backend
@@ -72,6 +74,8 @@ def open_source(
         raise InputError(f"{path}: cannot be read as {fmt.upper()}: {message}") from None
     if fmt == "csv":
         _check_csv_shape(path, described)
+        if len(described) > 1 and (skips := _blank_lines(path)):
+            name = _count_blank_lines(backend, name, list(described), skips)
     columns = {col.strip().lower(): kind for col, kind in described.items()}
     if any(col != col.strip().lower() for col in described):
         # Normalise header names (case, spaces) with a renaming view so later SQL can name them plainly.
@@ -121,6 +125,82 @@ def _check_csv_shape(path: Path, described: dict[str, str]) -> None:
     repeated = sorted({n for n in header_names if n and header_names.count(n) > 1}) or repeated
     if repeated:
         raise InputError(f"{path}: row 1: column '{repeated[0]}' appears more than once in the header")
+
+
+_CHUNK = 1 << 24
+
+
+def _open_text(path: Path):
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")
+
+
+def _blank_lines(path: Path) -> list[tuple[int, int, int]]:
+    """Where blank lines sit among a CSV's records, as (first record, last record + 1, blank lines before).
+
+    The readers skip blank lines, so the record number alone is not the row a person sees in the file
+    (a spreadsheet counts blank rows). Most files have none: a byte search finds that at the speed of
+    the disk, and only a file with a blank line between records is read again record by record (a
+    quoted value may hold a blank line that is not a row of its own).
+    """
+    with _open_text(path) as fh:
+        tail = b""
+        while chunk := fh.read(_CHUNK):
+            text = tail + chunk
+            hit = min((i for i in (text.find(b"\n\n"), text.find(b"\n\r\n")) if i >= 0), default=-1)
+            if hit >= 0 or text.startswith((b"\n", b"\r\n")):
+                # Only blank lines at the very end: nothing after them to renumber.
+                rest = text[max(hit, 0) :].strip(b"\r\n")
+                while not rest and (chunk := fh.read(_CHUNK)):
+                    rest = chunk.strip(b"\r\n")
+                if rest:
+                    break
+                return []
+            tail = text[-2:]
+        else:
+            return []
+    with _open_text(path) as fh:
+        reader = csv.reader((line.decode("utf-8", "replace") for line in fh), delimiter=_delimiter(path))
+        spans: list[tuple[int, int, int]] = []
+        header, index, blanks = True, 0, 0
+        try:
+            for record in reader:
+                if not record:
+                    blanks += 1
+                elif header:
+                    header = False
+                else:
+                    if blanks and spans and spans[-1][1] == index and spans[-1][2] == blanks:
+                        spans[-1] = (spans[-1][0], index + 1, blanks)
+                    elif blanks:
+                        spans.append((index, index + 1, blanks))
+                    index += 1
+        except csv.Error:
+            return []  # a broken file is reported by the reader, with its own row
+    return spans
+
+
+def _count_blank_lines(
+    backend: Backend, name: str, columns: list[str], spans: list[tuple[int, int, int]]
+) -> str:
+    """A view over relation `name` whose `_row` counts the blank lines before each record."""
+    table = pa.table(
+        {"lo": [s[0] for s in spans], "hi": [s[1] for s in spans], "blanks": [s[2] for s in spans]},
+        schema=pa.schema([("lo", pa.int64()), ("hi", pa.int64()), ("blanks", pa.int64())]),
+    )
+    backend.register(f"{name}__blanks", table)
+    columns = ["f." + '"' + c.replace('"', '""') + '"' for c in columns]
+    backend.view(
+        f"{name}__lines",
+        f"SELECT {', '.join(columns)}, f._row + COALESCE(CAST(b.blanks AS BIGINT), 0) AS _row FROM {name} AS f "
+        f"LEFT JOIN {name}__blanks AS b ON f._row - 2 >= CAST(b.lo AS BIGINT) AND f._row - 2 < CAST(b.hi AS BIGINT)",
+    )
+    return f"{name}__lines"
+
+
+def _delimiter(path: Path) -> str:
+    with _open_text(path) as fh:
+        header = fh.readline(1 << 20).decode("utf-8", "replace").lstrip("\ufeff")
+    return max(_DELIMITERS, key=header.count)
 
 
 def _is_engine_error(exc: Exception) -> bool:
