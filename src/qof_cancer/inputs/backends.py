@@ -31,6 +31,7 @@ class Backend(Protocol):
     def materialize(self, name: str, select: SqlLike) -> None: ...
     def view(self, name: str, select: SqlLike) -> None: ...
     def register(self, name: str, table: pa.Table) -> None: ...
+    def drop(self, name: str) -> None: ...
     def open_file(self, name: str, path: Path, fmt: str) -> dict[str, str]: ...
 
 
@@ -66,6 +67,15 @@ class DuckDBBackend:
         self.con.register(f"{name}__arrow", table)
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}__arrow")
         self.con.unregister(f"{name}__arrow")
+
+    def drop(self, name: str) -> None:
+        """Drop table or view `name` if it exists (views made on it are left, as DuckDB allows)."""
+        found = self.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchall()
+        if found:
+            kind = "VIEW" if found[0][0] == "VIEW" else "TABLE"
+            self.con.execute(f"DROP {kind} IF EXISTS {name}")
 
     def open_file(self, name: str, path: Path, fmt: str) -> dict[str, str]:
         literal = str(path / "*.parquet") if path.is_dir() else str(path)
@@ -150,6 +160,10 @@ class SparkBackend:
         schema = StructType([StructField(c, StringType(), True) for c in table.column_names])
         rows = [tuple(None if v is None else str(v) for v in r.values()) for r in table.to_pylist()]
         self.spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+
+    def drop(self, name: str) -> None:
+        """Drop `name`: DROP TABLE removes a warehouse table's files, and also drops a temporary view."""
+        self.spark.sql(f"DROP TABLE IF EXISTS {name}")
 
     def open_file(self, name: str, path: Path, fmt: str) -> dict[str, str]:
         reader = self.spark.read

@@ -172,8 +172,9 @@ class PostgresBackend:
             schema=pa.schema(fields),
         )
 
-    def _drop(self, name: str) -> None:
-        """Drop `name` from the run's schema, table or view (as CREATE OR REPLACE does on DuckDB)."""
+    def drop(self, name: str) -> None:
+        """Drop `name` from the run's schema, table or view, with what was made on it (CASCADE: PostgreSQL
+        refuses otherwise; as CREATE OR REPLACE and DROP do on DuckDB)."""
         with self.connection.cursor() as cur:
             cur.execute(
                 "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -186,13 +187,13 @@ class PostgresBackend:
                 cur.execute(f'DROP {kind} {self.schema}."{name}" CASCADE')
 
     def materialize(self, name: str, select: str | exp.Expression) -> None:
-        self._drop(name)
+        self.drop(name)
         with self.connection.cursor() as cur:
             cur.execute(f'CREATE TABLE {self.schema}."{name}" AS {self._sql(select)}')
             cur.execute(f'ANALYZE {self.schema}."{name}"')  # the planner needs sizes for the joins
 
     def view(self, name: str, select: str | exp.Expression) -> None:
-        self._drop(name)
+        self.drop(name)
         with self.connection.cursor() as cur:
             cur.execute(f'CREATE VIEW {self.schema}."{name}" AS {self._sql(select)}')
 
@@ -240,7 +241,7 @@ class PostgresBackend:
         if not columns:
             raise InputError(f"{TABLE_PREFIX}{table}: no such table (or no columns) in the database")
         order = ", ".join(f'"{c}"' for c, _ in columns)
-        self._drop(name)
+        self.drop(name)
         with self.connection.cursor() as cur:
             cur.execute(
                 f'CREATE VIEW {self.schema}."{name}" AS SELECT *, row_number() OVER (ORDER BY {order}) '
@@ -262,7 +263,7 @@ class PostgresBackend:
             columns.append(f"{quoted} {pg}")
             names.append(quoted)
             casts.append(select)
-        self._drop(name)
+        self.drop(name)
         with self.connection.cursor() as cur:
             cur.execute(f'CREATE TABLE {self.schema}."{name}" ({", ".join(columns)})')
             # CSV keeps NULL (unquoted empty) apart from the empty string (quoted): DuckDB writes both so.

@@ -39,6 +39,5 @@ class WorkTables:
 
     def drop(self) -> None:
         for name in reversed(self.names):
-            # On Spark, DROP TABLE removes a warehouse table's files, and also drops a temporary view.
-            self.backend.execute(f"DROP TABLE IF EXISTS {name}")
+            self.backend.drop(name)
         self.names.clear()
