@@ -1,18 +1,21 @@
 """The benchmark feature: benchmark.csv for every run, register_check.csv for a year-end run of the
 year the bundled register was published for (QOF 2024-25).
 
-Aggregate only: the age-sex profile is counted in DuckDB, per practice and band; no patient row leaves it.
+Aggregate only: the age-sex profile is counted by the run's engine, per practice and band; no patient
+row leaves it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import pyarrow as pa
 
 from qof_cancer.benchmark.compare import BENCHMARK_SCHEMA, benchmark_rows
 from qof_cancer.benchmark.expected import expected_model
 from qof_cancer.engine.context import Feature, RunContext
+from qof_cancer.engine.facts import registered_on_sql
 from qof_cancer.reference import AGE_BANDS, Reference, load_reference
 
 __all__ = ["FEATURE", "REGISTER_CHECK_SCHEMA", "compute", "register_check_rows", "RECONCILE_TOLERANCE_PCT"]
@@ -30,24 +33,32 @@ REGISTER_CHECK_SCHEMA = pa.schema(
         ("note", pa.string()),
     ]
 )
-_PROFILE_SQL = f"""
-SELECT practice_code, sex, LEAST(CAST(FLOOR(date_diff('month', date_of_birth, $ach) / 12 / 5) AS INTEGER),
-       {len(AGE_BANDS) - 1}) AS band, COUNT(*) AS n
-FROM patients
-WHERE registration_start <= $ach
-  AND (registration_end IS NULL OR registration_end > $ach)
-  AND (date_of_death IS NULL OR date_of_death > $ach)
-  AND sex IN ('F', 'M') AND date_of_birth <= $ach
-GROUP BY ALL
-"""
+
+
+def _profile_sql(ach: date) -> str:
+    """Registered patients per practice, sex and five-year band on `ach`, in SQL every engine runs (the
+    backend transpiles it). Months are counted as DuckDB's date_diff('month') counts them, from the
+    calendar parts, since engines' own month differences disagree."""
+    day = f"DATE '{ach.isoformat()}'"
+    months = (
+        f"(EXTRACT(YEAR FROM {day}) - EXTRACT(YEAR FROM date_of_birth)) * 12 "
+        f"+ EXTRACT(MONTH FROM {day}) - EXTRACT(MONTH FROM date_of_birth)"
+    )
+    band = f"LEAST(CAST(FLOOR(months / 60.0) AS INTEGER), {len(AGE_BANDS) - 1})"
+    return (
+        f"SELECT practice_code, sex, {band} AS band, COUNT(*) AS n FROM ("
+        f"SELECT practice_code, sex, {months} AS months FROM patients "
+        f"WHERE {registered_on_sql(ach)} AND sex IN ('F', 'M') AND date_of_birth <= {day}) AS p "
+        f"GROUP BY practice_code, sex, {band}"
+    )
 
 
 def _profiles(ctx: RunContext) -> dict[str, tuple[list[int], list[int]]]:
     """Practice -> (female, male) registered patients per five-year band on the achievement date."""
     out: dict[str, tuple[list[int], list[int]]] = {}
-    for code, sex, band, n in ctx.con.execute(_PROFILE_SQL, {"ach": ctx.period.ach}).fetchall():
+    for code, sex, band, n in ctx.backend.rows(_profile_sql(ctx.period.ach)):
         female, male = out.setdefault(code, ([0] * len(AGE_BANDS), [0] * len(AGE_BANDS)))
-        (female if sex == "F" else male)[band] += n
+        (female if sex == "F" else male)[int(band)] += int(n)
     return out
 
 
