@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from qof_cancer.cli import app
-from qof_cancer.cli.options import (
-    AsOfOpt,
-    CodesOpt,
-    SchemeOpt,
-    SettingOpt,
-    YearOpt,
-    parse_as_of,
-    parse_settings,
-)
-from qof_cancer.codes import load_clusters
-from qof_cancer.errors import UserError
-from qof_cancer.model import load_ruleset
+from qof_cancer.cli.options import AsOfOpt, CodesOpt, SchemeOpt, SettingOpt, YearOpt
+from qof_cancer.cli.sql import warehouse_rules
 from qof_cancer.outputs.files import write_text
 from qof_cancer.warehouse.dbt import render_dbt_project
 from qof_cancer.warehouse.script import DIALECTS
@@ -47,12 +36,7 @@ def dbt(
 ) -> None:
     """Write a dbt project: models for the population, diagnosis date, each indicator's outcomes and the
     summary, sources for the patients and events tables, the code lists as a seed (docs/warehouse.md)."""
-    if dialect not in DIALECTS:
-        raise UserError(f"--dialect {dialect!r}: choose one of {', '.join(DIALECTS)}")
-    ruleset = load_ruleset(scheme=scheme, settings=parse_settings(setting))
-    period = ruleset.period(year, parse_as_of(as_of), date.today())
-    clusters = load_clusters(codes)
-    clusters.require(ruleset.clusters())
+    ruleset, period, clusters = warehouse_rules(dialect, year, as_of, codes, scheme, setting)
     files = render_dbt_project(ruleset, period, clusters, dialect)
     for rel, text in sorted(files.items()):
         write_text(out / rel, text)
