@@ -128,6 +128,19 @@ def finding(
     )
 
 
+def record_finding(check: str, record: str, *, date: str | None = None, **columns: str) -> str:
+    """`finding` about one record of table alias `record` (its patient, event row, code and date, or
+    another `date` column); the other columns as `finding` takes them."""
+    return finding(
+        check,
+        patient=f"{record}.patient_id",
+        event=f"{record}.event_id",
+        code=f"{record}.code",
+        date=date or f"{record}.date",
+        **columns,
+    )
+
+
 def numbered(partition: str, order: str) -> str:
     """A `pick` column to add to a SELECT list: the row's place in its `partition` by `order`."""
     return f", row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS pick"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.checks.shared import latest_cancer_like
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, finding, label
+from qof_cancer.quality.sql_text import as_text, label, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -25,12 +25,9 @@ def build(reading: RuleReading) -> str:
         "' (the code for the primary site where it is known)' ELSE ' (the code for the primary site)' END || '.'"
     )
     return (
-        finding(
+        record_finding(
             "cancer_code_not_in_can_cod",
-            patient="m.patient_id",
-            event="m.event_id",
-            code="m.code",
-            date="m.date",
+            "m",
             detail=detail,
             fix=fix,
             fix_code="m.fix_code",

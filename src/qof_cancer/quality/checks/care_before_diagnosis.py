@@ -11,13 +11,13 @@ from qof_cancer.quality.reading import RuleReading
 from qof_cancer.quality.sql_text import (
     as_text,
     days_text,
-    finding,
     first_picked,
     in_list,
     label,
     minus,
     numbered,
     quoted,
+    record_finding,
 )
 
 
@@ -43,12 +43,9 @@ def build(reading: RuleReading) -> str:
         )
         parts.append(
             first_picked(
-                finding(
+                record_finding(
                     "care_before_diagnosis",
-                    patient="e.patient_id",
-                    event="e.event_id",
-                    code="e.code",
-                    date="e.date",
+                    "e",
                     detail=detail,
                     fix=fix,
                     rule_impact=impact,

@@ -10,13 +10,13 @@ from qof_cancer.quality.reading import RuleReading
 from qof_cancer.quality.sql_text import (
     as_text,
     days_text,
-    finding,
     first_picked,
     in_list,
     label,
     numbered,
     plus,
     quoted,
+    record_finding,
 )
 
 
@@ -40,12 +40,9 @@ def build(reading: RuleReading) -> str:
         impact = f"'{w.indicator}: not_met; met had it been on or before ' || " + as_text(due)
         parts.append(
             first_picked(
-                finding(
+                record_finding(
                     "care_just_after_window",
-                    patient="e.patient_id",
-                    event="e.event_id",
-                    code="e.code",
-                    date="e.date",
+                    "e",
                     detail=detail,
                     fix=fix,
                     rule_impact=impact,

@@ -8,7 +8,15 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.codes import CANCERLIKE_CLUSTER
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, finding, first_picked, in_list, label, numbered, quoted
+from qof_cancer.quality.sql_text import (
+    as_text,
+    first_picked,
+    in_list,
+    label,
+    numbered,
+    quoted,
+    record_finding,
+)
 
 
 def build(reading: RuleReading) -> str:
@@ -29,12 +37,9 @@ def build(reading: RuleReading) -> str:
     )
     ratio = " and ".join(reading.ratio_ids)
     return first_picked(
-        finding(
+        record_finding(
             "care_without_diagnosis",
-            patient="e.patient_id",
-            event="e.event_id",
-            code="e.code",
-            date="e.date",
+            "e",
             detail=detail,
             fix=fix,
             rule_impact=quoted(

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, date_literal, finding, first_picked, label, numbered, quoted
+from qof_cancer.quality.sql_text import (
+    as_text,
+    date_literal,
+    first_picked,
+    label,
+    numbered,
+    quoted,
+    record_finding,
+)
 
 
 def build(reading: RuleReading) -> str:
@@ -22,12 +30,9 @@ def build(reading: RuleReading) -> str:
         f"{floor}, correct the date or record the later diagnosis."
     )
     return first_picked(
-        finding(
+        record_finding(
             "diagnosis_only_before_2003",
-            patient="x.patient_id",
-            event="x.event_id",
-            code="x.code",
-            date="x.date",
+            "x",
             detail=detail,
             fix=fix,
             rule_impact=quoted(

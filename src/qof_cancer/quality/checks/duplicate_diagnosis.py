@@ -9,7 +9,7 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.checks.shared import repeated_diagnoses, same_cancer_words
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, days_text, finding, label, plus, quoted
+from qof_cancer.quality.sql_text import as_text, days_text, label, plus, quoted, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -31,12 +31,9 @@ def build(reading: RuleReading) -> str:
         "leave it."
     )
     return (
-        finding(
+        record_finding(
             "duplicate_diagnosis",
-            patient="r.patient_id",
-            event="r.event_id",
-            code="r.code",
-            date="r.date",
+            "r",
             detail=detail,
             fix=fix,
             drop="TRUE",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, days_text, finding, label
+from qof_cancer.quality.sql_text import as_text, days_text, label, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -36,12 +36,9 @@ def build(reading: RuleReading) -> str:
         f"correctly, the diagnosis would most likely be out_of_scope for {' and '.join(reading.ratio_ids)}' END"
     )
     return (
-        finding(
+        record_finding(
             "history_code_sets_diagnosis_date",
-            patient="h.patient_id",
-            event="h.event_id",
-            code="h.code",
-            date="h.date",
+            "h",
             detail=detail,
             fix=fix,
             rule_impact=rule_impact,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.checks.shared import affected_patients
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, date_literal, days_text, finding, in_list
+from qof_cancer.quality.sql_text import as_text, date_literal, days_text, in_list, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -32,11 +32,9 @@ def build(reading: RuleReading) -> str:
         "the achievement date' END"
     )
     return (
-        finding(
+        record_finding(
             "invitations_too_close",
-            patient="i.patient_id",
-            event="i.event_id",
-            code="i.code",
+            "i",
             date="i.last_date",
             detail=detail,
             fix=fix,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, finding, label
+from qof_cancer.quality.sql_text import as_text, label, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -24,12 +24,9 @@ def build(reading: RuleReading) -> str:
         + " || ')', '') || ' and stop using the local code.'"
     )
     return (
-        finding(
+        record_finding(
             "local_code",
-            patient="e.patient_id",
-            event="e.event_id",
-            code="e.code",
-            date="e.date",
+            "e",
             detail=detail,
             fix=fix,
             drop="TRUE",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.checks.shared import affected_patients
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, date_literal, finding, in_list, label
+from qof_cancer.quality.sql_text import as_text, date_literal, in_list, label, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -42,12 +42,9 @@ def build(reading: RuleReading) -> str:
     )
     fix_date = f"LEAST({ppsd} + CAST((r.k - 1) * {gap} AS INTEGER), {date_literal(reading.ach)})"
     return (
-        finding(
+        record_finding(
             "pca_previous_year",
-            patient="r.patient_id",
-            event="r.event_id",
-            code="r.code",
-            date="r.date",
+            "r",
             detail=detail,
             fix=fix,
             fix_code="r.code",

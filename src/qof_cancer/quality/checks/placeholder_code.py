@@ -7,7 +7,7 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.codes import PLACEHOLDER_CLUSTER
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, finding, label, quoted
+from qof_cancer.quality.sql_text import as_text, label, quoted, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -22,12 +22,9 @@ def build(reading: RuleReading) -> str:
         + " || ').'"
     )
     return (
-        finding(
+        record_finding(
             "placeholder_code",
-            patient="e.patient_id",
-            event="e.event_id",
-            code="e.code",
-            date="e.date",
+            "e",
             detail=detail,
             fix=fix,
             fix_code="h.target_code",

@@ -8,7 +8,14 @@ from __future__ import annotations
 from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.checks.shared import repeated_diagnoses, same_cancer_words
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, date_literal, finding, label, months_between, plus
+from qof_cancer.quality.sql_text import (
+    as_text,
+    date_literal,
+    label,
+    months_between,
+    plus,
+    record_finding,
+)
 
 
 def build(reading: RuleReading) -> str:
@@ -31,12 +38,9 @@ def build(reading: RuleReading) -> str:
         + " || '. If it is a recurrence or a new primary, it is right: leave it.'"
     )
     return (
-        finding(
+        record_finding(
             "recoded_diagnosis",
-            patient="r.patient_id",
-            event="r.event_id",
-            code="r.code",
-            date="r.date",
+            "r",
             detail=detail,
             fix=fix,
             drop="TRUE",

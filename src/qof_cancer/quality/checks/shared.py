@@ -9,7 +9,7 @@ from __future__ import annotations
 from qof_cancer.model.nodes import PCA_OUTCOMES, SETTLED_OUTCOMES
 from qof_cancer.quality.codes import CANCERLIKE_CLUSTER
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, finding, in_list, label, quoted
+from qof_cancer.quality.sql_text import as_text, in_list, label, quoted, record_finding
 
 __all__ = [
     "DIAGNOSIS_COLUMNS",
@@ -97,12 +97,9 @@ def records_after(check: str, column: str, words: str, fix: str, extra: str = ""
         + f" || ' on ' || {as_text('x.date')} || '.'"
     )
     return (
-        finding(
+        record_finding(
             check,
-            patient="x.patient_id",
-            event="x.event_id",
-            code="x.code",
-            date="x.date",
+            "x",
             detail=detail,
             fix=quoted(fix),
         )

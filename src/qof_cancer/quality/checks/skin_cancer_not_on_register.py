@@ -8,7 +8,7 @@ from qof_cancer.quality.checks.base import Check
 from qof_cancer.quality.checks.shared import latest_cancer_like
 from qof_cancer.quality.codes import NMSC_KINDS
 from qof_cancer.quality.reading import RuleReading
-from qof_cancer.quality.sql_text import as_text, finding, label, quoted
+from qof_cancer.quality.sql_text import as_text, label, quoted, record_finding
 
 
 def build(reading: RuleReading) -> str:
@@ -24,12 +24,9 @@ def build(reading: RuleReading) -> str:
         "a melanoma, a Merkel cell carcinoma or another cancer, record that with its CAN_COD code."
     )
     return (
-        finding(
+        record_finding(
             "skin_cancer_not_on_register",
-            patient="m.patient_id",
-            event="m.event_id",
-            code="m.code",
-            date="m.date",
+            "m",
             detail=detail,
             fix=fix,
             rule_impact=quoted(
