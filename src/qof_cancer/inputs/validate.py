@@ -18,6 +18,7 @@ from qof_cancer.errors import InputError
 from qof_cancer.inputs.backends import Backend
 from qof_cancer.inputs.checks import (
     DATE_PATTERN,
+    EPISODES,
     EVENT_CHECKS,
     EVENT_REQUIRED,
     PATIENT_CHECKS,
@@ -151,13 +152,16 @@ def _staging_select(source: Source, texts: tuple[str, ...], dates: tuple[str, ..
 
 
 def _nhs_ok(expr: str) -> str:
-    """Modulus 11: weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 invalid."""
-    # TRY_CAST: DuckDB evaluates both sides of AND, so a short or non-digit value must not fail the cast
+    """Modulus 11: weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0, 10 invalid.
+
+    The sum is worked out once, for ten-digit values only (a CASE branch is evaluated for the rows that
+    reach it); a check of 10 never equals the tenth digit, so it needs no test of its own. TRY_CAST all
+    the same: an engine may evaluate a branch early, and a cast must not fail the run.
+    """
     total = " + ".join(f"TRY_CAST(substr({expr}, {i + 1}, 1) AS INTEGER) * {10 - i}" for i in range(9))
-    check = f"(11 - (({total}) % 11)) % 11"
     return (
-        f"(regexp_matches({expr}, '^[0-9]{{10}}$') AND {check} <> 10 "
-        f"AND {check} = TRY_CAST(substr({expr}, 10, 1) AS INTEGER))"
+        f"COALESCE(CASE WHEN regexp_matches({expr}, '^[0-9]{{10}}$') "
+        f"THEN (11 - ({total}) % 11) % 11 = TRY_CAST(substr({expr}, 10, 1) AS INTEGER) END, FALSE)"
     )
 
 
@@ -183,8 +187,8 @@ def _rejects_sql(stage: str, file: str, checks: tuple[Check, ...]) -> str:
 
 def _event_codes(backend: Backend, events: Source, keep_codes: str) -> None:
     """Table `event_codes`: each distinct code of the events file once, as the file holds it (`raw`), as
-    text (`code`), what is wrong with it (`bad_code`, NULL when nothing) and whether the run needs its rows
-    (`keep`).
+    text (`code`), what is wrong with it (`bad_code`, NULL when nothing), whether the run needs its rows
+    (`keep`) and whether a row with it can be passed over unread (`plain`: a good code the run does not use).
 
     The code checks are set-based: a file of 100 million rows holds a few thousand codes, so the SNOMED CT
     checks, the trimming and the test against the run's code lists run once per code, and each row pays
@@ -207,9 +211,54 @@ def _event_codes(backend: Backend, events: Source, keep_codes: str) -> None:
     backend.materialize(
         "event_codes",
         # A join, not IN (subquery): Spark allows a subquery only in a filter.
-        "SELECT s.raw, s.code, bc.reason AS bad_code, k.code IS NOT NULL AS keep "
+        "SELECT s.raw, s.code, bc.reason AS bad_code, k.code IS NOT NULL AS keep, "
+        "k.code IS NULL AND s.code IS NOT NULL AND bc.reason IS NULL AS plain "
         "FROM event_codes_seen AS s LEFT JOIN bad_codes AS bc ON bc.code = s.code "
         f"LEFT JOIN (SELECT DISTINCT code FROM {keep_codes}) AS k ON k.code = s.code WHERE s.raw IS NOT NULL",
+    )
+
+
+def _raw_text(source: Source, column: str) -> str:
+    """The column as the file holds it when that is text, else as `_text` makes it (a cast, no trimming)."""
+    if source.has(column) and source.columns[column].upper() in ("VARCHAR", "STRING"):
+        return f'"{column}"'
+    return _text(source, column)
+
+
+def _candidates_sql(events: Source, today_sql: str) -> str:
+    """The events rows that anything needs, in the file's own columns: every row a check could flag and
+    every row whose code the run uses.
+
+    Most rows of an extract are neither, and this pass tells them from the values as the file holds
+    them, without trimming or staging a row: a row is passed over only when its code is `plain`, its
+    patient id is, as it stands, the id of a patient whose row was kept (such an id has no surrounding
+    spaces, so the trimmed id is the same and so is the patient), its date is on or after that patient's
+    date of birth and not in the future, its episode is, as it stands, one of the episodes, and its value
+    is a number. A NULL in any of these keeps the row. Every row kept here is then staged and checked as
+    before, so the rows flagged and kept, and the messages, are those of checking every row.
+    """
+    columns = [f'"{c}"' for c in (*EVENT_TEXT, *EVENT_DATES) if events.has(c)] + ["_row"]
+    tested = (
+        f"{_raw_text(events, 'patient_id')} AS q_patient_id, {_date(events, 'date')} AS q_date, "
+        f"{_raw_text(events, 'episode')} AS q_episode, "
+        f"{_as_given(events, 'value', ('value',))} AS q_value_given, {_number(events, 'value')} AS q_value"
+    )
+    # A plain OR of the reasons to keep a row, which the engine tests term by term on the rows not yet
+    # kept (a NOT around one conjunction costs a third more). Each comparison is reached only when its
+    # operands are not NULL, so no term is NULL.
+    kept = (
+        "ec.plain IS NULL OR NOT ec.plain OR ps.date_of_birth IS NULL OR e.q_date IS NULL "
+        f"OR e.q_date < ps.date_of_birth OR e.q_date > {today_sql} "
+        f"OR (e.q_episode IS NOT NULL AND e.q_episode NOT IN {EPISODES}) "
+        "OR (e.q_value_given IS NOT NULL AND e.q_value IS NULL)"
+    )
+    return (
+        f"SELECT {', '.join('e.' + c for c in columns)} "
+        f"FROM (SELECT {', '.join(columns)}, {tested} FROM {events.name}) AS e "
+        'LEFT JOIN event_codes AS ec ON ec.raw = e."code" '
+        "LEFT JOIN patients AS ps "
+        "ON ps.patient_id = e.q_patient_id "
+        f"WHERE {kept}"
     )
 
 
@@ -230,19 +279,15 @@ def load_inputs(
     esrc = open_source(backend, "src_events", events, EVENT_REQUIRED, EVENT_TEXT + EVENT_DATES)
     today_sql = f"DATE '{today.isoformat()}'"
 
-    backend.materialize(
-        "stg_patients",
-        f"SELECT *, COUNT(*) OVER (PARTITION BY t_patient_id) AS n_patient_id, {_nhs_ok('t_nhs_number')} AS nhs_ok "
-        f"FROM ({_staging_select(psrc, PATIENT_TEXT, PATIENT_DATES)}) AS s",
-    )
     p_checks = tuple(
         Check(c.column, c.bad.replace("$today", today_sql), c.reason, c.action) for c in PATIENT_CHECKS
     )
-    p_bad = _bad_any(p_checks, "reject")
+    # Whether a row is rejected is worked out once, here, for `patients` and `patient_state` to use.
     backend.materialize(
-        "patient_state",
-        f"SELECT t_patient_id AS patient_id, CASE WHEN bool_or({p_bad}) THEN 'rejected' ELSE 'ok' END AS state, "
-        "min(d_date_of_birth) AS date_of_birth FROM stg_patients WHERE t_patient_id IS NOT NULL GROUP BY t_patient_id",
+        "stg_patients",
+        f"SELECT *, {_bad_any(p_checks, 'reject')} AS p_rejected FROM ("
+        f"SELECT *, COUNT(*) OVER (PARTITION BY t_patient_id) AS n_patient_id, {_nhs_ok('t_nhs_number')} AS nhs_ok "
+        f"FROM ({_staging_select(psrc, PATIENT_TEXT, PATIENT_DATES)}) AS s) AS c",
     )
     ignored = {c.column for c in p_checks if c.action == "ignore"}
 
@@ -258,10 +303,20 @@ def load_inputs(
         "patients",
         "SELECT "
         + ", ".join([kept(c) for c in PATIENT_TEXT] + [f"d_{c} AS {c}" for c in PATIENT_DATES])
-        + f", _row FROM stg_patients WHERE NOT {p_bad}",
+        + ", _row FROM stg_patients WHERE NOT p_rejected",
+    )
+    # Each patient id once: `ok` with its kept row's date of birth, or `rejected` (an id whose row was
+    # rejected, or that appears more than once, all of whose rows are then rejected) with the earliest
+    # date of birth its rows give. A kept row is the only row of its id, so `patients` holds the ok ids.
+    backend.view(
+        "patient_state",
+        "SELECT patient_id, 'ok' AS state, date_of_birth FROM patients UNION ALL "
+        "SELECT t_patient_id AS patient_id, 'rejected' AS state, min(d_date_of_birth) AS date_of_birth "
+        "FROM stg_patients WHERE p_rejected AND t_patient_id IS NOT NULL GROUP BY t_patient_id",
     )
 
     _event_codes(backend, esrc, keep_codes)
+    backend.materialize("stg_events_raw", _candidates_sql(esrc, today_sql))
     staged = ", ".join(
         ['"code" AS raw_code']
         + [
@@ -274,7 +329,7 @@ def load_inputs(
         "stg_events",
         "SELECT s.*, ec.code AS t_code, ec.bad_code, COALESCE(ec.keep, FALSE) AS keep, "
         "ps.state AS p_state, ps.date_of_birth AS p_date_of_birth "
-        f"FROM (SELECT {staged} FROM {esrc.name}) AS s "
+        f"FROM (SELECT {staged} FROM stg_events_raw) AS s "
         "LEFT JOIN event_codes AS ec ON ec.raw = s.raw_code "
         "LEFT JOIN patient_state AS ps ON ps.patient_id = s.t_patient_id",
     )
