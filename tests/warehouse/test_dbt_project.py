@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,17 @@ def test_dbt_build_passes_and_gives_the_engines_outcomes(tmp_path, postgres_dsn,
         if row["achievement_pct"] is not None:
             assert float(counts[-1]) == pytest.approx(row["achievement_pct"], abs=0.01)
     assert len(got) == len(practice_rows)
+
+
+def test_the_tsql_models_hold_no_boolean_value_and_every_reference_is_jinja():
+    from qof_cancer.warehouse.dbt import render_dbt_project
+    from tests.warehouse.test_sql_script import CLUSTERS, boolean_values
+
+    files = render_dbt_project(RULESET, PERIOD, CLUSTERS, "tsql")
+    models = {path: text for path, text in files.items() if path.endswith(".sql")}
+    assert "models/qof_rule_facts.sql" in models
+    for path, text in models.items():
+        assert "__qof_ref_" not in text, path  # the bracketed placeholders became ref() / source()
+        assert "{{ ref(" in text or "{{ source(" in text, path
+        plain = re.sub(r"\{\{ (?:ref|source)\(([^}]*)\) \}\}", lambda m: m.group(1).split("'")[-2], text)
+        assert boolean_values(plain, "tsql") == [], path

@@ -146,9 +146,17 @@ class SparkBackend:
         return self.spark.sql(self._sql(sql)).toArrow()
 
     def materialize(self, name: str, select: SqlLike) -> None:
+        """Compute `select` now and keep its rows under `name`, with the query plan cut there: a later
+        query over `name` plans a scan of those rows, not the whole lineage (a lazily cached view made
+        every query over the run's stacked tables re-plan, and often recompute, all that led to them).
+        A checkpoint directory (`spark.checkpoint.dir`, as on a cluster) makes the copy reliable;
+        without one the rows are kept in the executors' block stores (`localCheckpoint`)."""
         frame = self.spark.sql(self._sql(select))
+        if self.spark.sparkContext.getCheckpointDir():
+            frame = frame.checkpoint(eager=True)
+        else:
+            frame = frame.localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
-        self.spark.catalog.cacheTable(name)
 
     def view(self, name: str, select: SqlLike) -> None:
         self.spark.sql(self._sql(select)).createOrReplaceTempView(name)

@@ -23,7 +23,7 @@ from qof_cancer.engine.compiler import compile_run
 from qof_cancer.model.nodes import EXCLUSION_OUTCOMES, PCA_OUTCOMES
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
-from qof_cancer.warehouse.script import INPUT_TABLES, tool_version
+from qof_cancer.warehouse.script import INPUT_TABLES, render_query, tool_version
 
 __all__ = ["render_dbt_project", "MODEL_OF_CTE"]
 
@@ -60,11 +60,12 @@ def _jinja(sql: str) -> str:
             return "{{ source('" + PROJECT + "', '" + name + "') }}"
         return "{{ ref('" + name + "') }}"
 
-    return re.sub(r'"?__qof_ref_(\w+?)__"?', call, sql)
+    # The placeholder, quoted ("..." or T-SQL's [...]) or not.
+    return re.sub(r'["\[]?__qof_ref_(\w+?)__["\]]?', call, sql)
 
 
 def _render(tree: exp.Expression, dialect: str) -> str:
-    return _jinja(tree.sql(dialect, pretty=True)) + "\n"
+    return _jinja(render_query(tree, dialect)) + "\n"
 
 
 def _indicator_models(query: exp.Select) -> list[exp.Select]:

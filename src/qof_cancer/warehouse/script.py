@@ -17,8 +17,16 @@ from qof_cancer.codes import ClusterSet
 from qof_cancer.engine.compiler import compile_run
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
+from qof_cancer.warehouse.booleans import DIALECTS_WITHOUT_BOOLEANS, without_booleans
 
-__all__ = ["DIALECTS", "TESTED_DIALECTS", "INPUT_TABLES", "render_script", "outcomes_query"]
+__all__ = [
+    "DIALECTS",
+    "TESTED_DIALECTS",
+    "INPUT_TABLES",
+    "render_script",
+    "render_query",
+    "outcomes_query",
+]
 
 # sqlglot's dialect names; the script is run for real on the first two in the tests.
 DIALECTS = ("postgres", "duckdb", "spark", "tsql", "snowflake", "bigquery", "databricks")
@@ -57,6 +65,15 @@ def outcomes_query(ruleset: RuleSet, period: Period, clusters: ClusterSet) -> ex
     ctes = (query.args.get("with_") or query.args["with"]).expressions
     ctes.insert(0, exp.CTE(this=lists, alias=exp.TableAlias(this=exp.to_identifier("cluster_codes"))))
     return query.order_by("practice_code", "indicator", "patient_id")
+
+
+def render_query(tree: exp.Expression, dialect: str) -> str:
+    """`tree` as SQL for `dialect`, with what the dialect needs beyond sqlglot's rendering: no boolean
+    values where it has none (warehouse.booleans), and on T-SQL every identifier in brackets, since
+    sqlglot does not know T-SQL's reserved words and the outcomes have a column named `rule`."""
+    if dialect in DIALECTS_WITHOUT_BOOLEANS:
+        tree = without_booleans(tree)
+    return tree.sql(dialect, pretty=True, identify=dialect == "tsql")
 
 
 def _setting(value: object) -> str:
@@ -109,5 +126,5 @@ def render_script(ruleset: RuleSet, period: Period, clusters: ClusterSet, dialec
     if dialect not in DIALECTS:
         raise ValueError(f"dialect {dialect!r}: choose one of {', '.join(DIALECTS)}")
     head = "\n".join(f"-- {line}".rstrip() for line in _comment_lines(ruleset, period, clusters, dialect))
-    body = outcomes_query(ruleset, period, clusters).sql(dialect, pretty=True)
+    body = render_query(outcomes_query(ruleset, period, clusters), dialect)
     return f"{head}\n\n{body};\n"
