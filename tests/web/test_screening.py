@@ -68,3 +68,28 @@ def test_screening_reads_the_runs_store_not_the_files(tmp_path, pcn_files):
         assert in_store.phone_numbers == alone.phone_numbers
     finally:
         dash.close()
+
+
+def test_a_patients_page_shows_the_runs_records_not_those_kept_for_screening(dashboard):
+    """The store keeps the screening lists' records for the screening page; a patient's page lists the
+    records of the rules' and features' lists only, as before the store kept them."""
+    from fastapi.testclient import TestClient
+
+    from qof_cancer.web import create_app
+
+    screening_only = dashboard.screening_cluster_ids()
+    assert "SMEAR_COD" in screening_only and "CAN_COD" not in screening_only
+    found = dashboard.query(
+        "SELECT o.patient_id, e.code FROM outcomes o JOIN events e USING (patient_id) "
+        "JOIN cluster_codes c ON c.code = e.code WHERE c.cluster_id = 'SMEAR_COD' "
+        "ORDER BY o.patient_id, e.code LIMIT 1"
+    )
+    assert found, "a register patient with a cervical screening record in the store"
+    patient, smear = found[0]["patient_id"], found[0]["code"]
+    in_store = dashboard.query("SELECT DISTINCT code FROM events WHERE patient_id = ?", [patient])
+    assert smear in {r["code"] for r in in_store}
+    rows = TestClient(create_app(dashboard), base_url="http://127.0.0.1").get(f"/api/patient/{patient}")
+    codes = {r["code"] for r in rows.json()["timeline"]["rows"]}
+    assert smear not in codes
+    register = dashboard.result.clusters[dashboard.result.ruleset.register_cluster].codes
+    assert codes & register  # the register patient's diagnosis is there

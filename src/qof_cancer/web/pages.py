@@ -209,8 +209,11 @@ def patient_data(dash: Dashboard, patient_id: str) -> dict:
     if not found:
         raise NotFound("no patient with that id in this run")
     prow = found[0]
+    # The records of the rules' and features' code lists: not those the store keeps only for screening.
     events = dash.query(
-        "SELECT code, date, episode FROM events WHERE patient_id = ? ORDER BY date, code", [patient_id]
+        "SELECT code, date, episode FROM events e WHERE patient_id = ? AND EXISTS (SELECT 1 FROM "
+        "cluster_codes c WHERE c.code = e.code AND NOT list_contains(?, c.cluster_id)) ORDER BY date, code",
+        [patient_id, list(dash.screening_cluster_ids())],
     )
     outcome_rows = dash.query(
         "SELECT indicator, outcome, rule, reason, can_dat, reg_dat, due_date FROM outcomes WHERE patient_id = ?",

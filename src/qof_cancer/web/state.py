@@ -237,6 +237,14 @@ class Dashboard:
         return True
 
     # -- reading -----------------------------------------------------------------------------------------
+    def screening_cluster_ids(self) -> tuple[str, ...]:
+        """The code lists the latest run's store holds the records of for screening only (none when the
+        screening lists could not be loaded)."""
+        clusters = self._screening_clusters
+        if not isinstance(clusters, ClusterSet) or self.result is None:
+            return ()
+        return tuple(sorted(set(clusters.clusters) - set(self.result.clusters.clusters)))
+
     def require_result(self) -> RunResult:
         if self.result is None:
             raise UserError("no results yet: the first run has not finished")
