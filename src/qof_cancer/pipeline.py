@@ -30,9 +30,11 @@ from qof_cancer.inputs import LoadReport
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.inputs.postgres import PostgresBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
+from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.registry import Rendering, render_run_folder
 from qof_cancer.quality import FEATURE as DATA_QUALITY
 from qof_cancer.worklist import FEATURE as WORKLIST
+from qof_cancer.worklist.messages import MessageSet
 
 __all__ = ["RunResult", "Reading", "run", "run_readings", "open_backend", "FEATURES", "REJECT_COLUMNS"]
 
@@ -59,6 +61,7 @@ class RunResult:
     tables: dict[str, pa.Table] = field(default_factory=dict)  # from the features, by name
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # features the engine could not run, in words
+    message_notes: list[str] = field(default_factory=list)  # why texts or letters were not written
 
     def summary_rows(self) -> list[dict]:
         return self.summary.to_pylist()
@@ -92,6 +95,8 @@ def run(
     dsn: str | None = None,
     features: Sequence[Feature] = FEATURES,
     keep_clusters: CodeLists | None = None,
+    messages: MessageSet | None = None,
+    messages_today: date | None = None,
 ) -> RunResult:
     """Compute CAN001, CAN004 and CAN005 for one QOF year from a patients and an events file.
 
@@ -103,11 +108,15 @@ def run(
     `features` are computed after the indicators, in order (default `FEATURES`; `()` for none).
     `keep_clusters` are more code lists (id -> codes) whose records the store keeps in `events` beside
     those the rules and features use, for work done on the store later (the dashboard's screening).
+    `messages` (`worklist.messages.load_messages`): the texts and letters for the worklist, written into
+    `out/messages/` after the run folder; `messages_today` is the day they are for (default `today`):
+    none are written once the achievement date has passed, and `message_notes` says why.
     """
     say = progress or (lambda _msg: None)
     today = today or date.today()
     ruleset = load_ruleset(scheme=scheme, settings=settings)
     period = ruleset.period(year, as_of, today)
+    notes = [n for n in (_as_of_capped(as_of, period),) if n]
     clusters = load_clusters(codes)
     clusters.require(ruleset.clusters())
     backend = open_backend(engine, database, spark_master, say, dsn)
@@ -117,9 +126,26 @@ def run(
         extra = _extra_clusters(clusters, features, keep_clusters)
         say("Reading and checking the input files")
         store = Run.open(backend, clusters, patients, events, today, extra)
-        return _compute(store, ruleset, period, out, features, say, keep)
+        result = _compute(store, ruleset, period, out, features, say, keep, notes)
     finally:
         backend.close()
+    if out is not None and messages is not None and "worklist" in result.tables:
+        written = write_messages(
+            result.tables["worklist"], out, messages, period.ach, messages_today or today
+        )
+        result.files += written.written
+        result.message_notes = written.notes
+    return result
+
+
+def _as_of_capped(as_of: date | None, period: Period) -> str | None:
+    """Words for an --as-of date that was capped to the year end (None when it was not)."""
+    if as_of is None or as_of <= period.ach:
+        return None
+    return (
+        f"--as-of {as_of.isoformat()} is after the end of QOF {period.year.id}: the run reads the records "
+        f"up to the year end, {period.ach.isoformat()}. For a later date, give its year with --year"
+    )
 
 
 @dataclass(frozen=True)
@@ -229,8 +255,10 @@ def _compute(
     features: Sequence[Feature],
     say: Progress,
     keep_tables: bool = False,
+    notes: Sequence[str] = (),
 ) -> RunResult:
-    """Evaluate the rules in the loaded store, compute the features and render the run folder."""
+    """Evaluate the rules in the loaded store, compute the features and render the run folder; `notes`
+    are warnings about the run's options, after the features'."""
     backend, clusters = store.backend, store.clusters
     protected = None
     needed = {yi.protected_year for yi in period.year.indicators.values() if yi.status == "income_protected"}
@@ -265,6 +293,7 @@ def _compute(
         except FeatureUnsupported as exc:
             # Loud, never silent: the terminal and run.json say which outputs are missing and why.
             result.warnings.append(f"{feature.name} not computed on --engine {backend.dialect}: {exc}")
+    result.warnings += notes
 
     if keep_tables:
         store.publish("summary", summary)
