@@ -8,7 +8,8 @@ wants fewer or others passes its own tuple, nothing is patched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -119,16 +120,12 @@ def run(
     notes = [n for n in (_as_of_capped(as_of, period),) if n]
     clusters = load_clusters(codes)
     clusters.require(ruleset.clusters())
-    backend = open_backend(engine, database, spark_master, say, dsn)
-    try:
+    extra = _extra_clusters(clusters, features, keep_clusters)
+    with _store(
+        open_backend(engine, database, spark_master, say, dsn), clusters, patients, events, today, say, extra
+    ) as store:
         # A store in a database file (the dashboard's) keeps the summary and feature tables too.
-        keep = database != ":memory:"
-        extra = _extra_clusters(clusters, features, keep_clusters)
-        say("Reading and checking the input files")
-        store = Run.open(backend, clusters, patients, events, today, extra)
-        result = _compute(store, ruleset, period, out, features, say, keep, notes)
-    finally:
-        backend.close()
+        result = _compute(store, ruleset, period, out, features, say, database != ":memory:", notes)
     if out is not None and messages is not None and "worklist" in result.tables:
         written = write_messages(
             result.tables["worklist"], out, messages, period.ach, messages_today or today
@@ -190,10 +187,9 @@ def run_readings(
     clusters = load_clusters(codes)
     for ruleset in rulesets.values():
         clusters.require(ruleset.clusters())
-    backend = open_backend(engine, ":memory:", spark_master, say, dsn)
-    try:
-        say("Reading and checking the input files")
-        store = Run.open(backend, clusters, patients, events, today)
+    with _store(
+        open_backend(engine, ":memory:", spark_master, say, dsn), clusters, patients, events, today, say
+    ) as store:
         out = []
         for number, (name, ruleset) in enumerate(rulesets.items(), start=1):
             say(f"Evaluating the rules read as: {name}")
@@ -202,6 +198,22 @@ def run_readings(
             values = indicator_values(ruleset, period, ev.rule_counts, ev.sizes)
             out.append(Reading(name, readings[name], ruleset, period, summary, values))
         return store.load, out
+
+
+@contextmanager
+def _store(
+    backend: Backend,
+    clusters: ClusterSet,
+    patients,
+    events,
+    today: date,
+    say: Progress,
+    extra: CodeLists | None = None,
+) -> Iterator[Run]:
+    """The run's store on `backend`, with the code lists and the checked inputs loaded; closed after."""
+    try:
+        say("Reading and checking the input files")
+        yield Run.open(backend, clusters, patients, events, today, dict(extra or {}))
     finally:
         backend.close()
 
