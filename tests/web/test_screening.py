@@ -1,6 +1,6 @@
 """The dashboard's screening is computed in the run's store: the same tables as `qof-cancer screening` on
-the same files, without the files (they are read and checked once, by the run), and no second report of
-the rows the run rejected."""
+the same files, without the files (they are read and checked once, by the run), no second report of
+the rows the run rejected, and no file of the run changed by keeping the screening records."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from qof_cancer import api
+from qof_cancer.cli.demo import EXAMPLE_SCHEME
 from qof_cancer.screening import run_screening
 from qof_cancer.synth import DEFAULT_AS_OF
-from tests.web.conftest import make_dashboard
+from tests.web.conftest import YEAR, make_dashboard
 
 
 def _as_csv_with_a_bad_row(source: Path, target: Path, bad_row: dict[str, str] | None = None) -> Path:
@@ -49,6 +51,22 @@ def test_screening_reads_the_runs_store_not_the_files(tmp_path, pcn_files):
         alone = run_screening(patients, events, as_of=as_of, today=DEFAULT_AS_OF)
         assert "rejects" in alone.tables and alone.tables["rejects"].num_rows == 1
         assert (tmp_path / "out" / "rejects.csv").read_text().count("2024-02-30") == 1
+
+        # Keeping the screening lists' records in the store changes no file of the run.
+        plain = api.run(
+            patients,
+            events,
+            year=YEAR,
+            as_of=DEFAULT_AS_OF,
+            today=DEFAULT_AS_OF,
+            scheme=EXAMPLE_SCHEME,
+            out=tmp_path / "plain",
+        )
+        written = sorted(p.name for p in (tmp_path / "out").glob("*.csv"))
+        assert written == sorted(p.name for p in plain.files if p.suffix == ".csv")
+        assert {"outcomes.csv", "worklist.csv", "data_quality.csv", "rejects.csv"} <= set(written)
+        for name in written:
+            assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
 
         for path in (patients, events):
             path.unlink()  # the screening job must not need them
