@@ -128,12 +128,17 @@ def screening_from_store(
 ) -> ScreeningResult:
     """Every screening table for `as_of`, computed on the `patients` and `events` an open store loaded.
 
-    `clusters` are the screening code lists (`screening_clusters`), whose codes the store's
-    `cluster_codes` and `events` must hold. No `rejects` table: the store's run reports its own rejects.
-    The work tables are temporary, on the store's connection. DuckDB only (FeatureUnsupported otherwise).
+    `clusters` are the screening code lists (`screening_clusters`, with the same settings), whose codes
+    the store must have loaded (a ValueError names any it did not: coverage counted without them would
+    be wrong in silence). No `rejects` table: the store's run reports its own rejects. The work tables
+    are temporary, on the store's connection. DuckDB only (FeatureUnsupported otherwise).
     """
     if not isinstance(store.backend, DuckDBBackend):
         raise FeatureUnsupported(f"screening runs on DuckDB only, not on {store.backend.dialect}")
+    loaded = dict(store.backend.rows("SELECT cluster_id, count(*) FROM cluster_codes GROUP BY cluster_id"))
+    missing = sorted(c.id for c in clusters.clusters.values() if loaded.get(c.id, 0) != len(c.codes))
+    if missing:
+        raise ValueError(f"the store did not load the screening code lists {', '.join(missing)}")
     _check_as_of(as_of, store.today)
     settings = load_settings(settings_file)
     actions = load_plan(plan) if plan is not None else None
