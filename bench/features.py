@@ -21,10 +21,9 @@ def main() -> int:
     from qof_cancer.model import load_ruleset
     from qof_cancer.reconcile import READINGS, reading_settings
 
-    if mode == "bare":
-        api.FEATURES = ()
+    features = () if mode == "bare" else api.FEATURES
     patients, events = folder / "patients.parquet", folder / "events.parquet"
-    api.run(patients, events, year="2024-25", out=folder / f"result-{mode}")
+    api.run(patients, events, year="2024-25", out=folder / f"result-{mode}", features=features)
     if mode == "reconcile":
         ruleset = load_ruleset()
         two = list(READINGS.items())[:2]

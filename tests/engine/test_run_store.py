@@ -95,7 +95,7 @@ def test_a_scenario_name_must_be_a_plain_name(store):
         store.scenario("x; DROP TABLE outcomes")
 
 
-def test_a_feature_the_engine_cannot_run_is_named_in_the_terminal_and_run_json(tmp_path, monkeypatch):
+def test_a_feature_the_engine_cannot_run_is_named_in_the_terminal_and_run_json(tmp_path):
     """Never skipped in silence: the run goes on, and says which feature's files are missing and why."""
     import json
 
@@ -105,11 +105,11 @@ def test_a_feature_the_engine_cannot_run_is_named_in_the_terminal_and_run_json(t
     def needs_something_else(context):
         raise FeatureUnsupported(f"it needs an engine other than {context.backend.dialect}")
 
-    monkeypatch.setattr(api, "FEATURES", (Feature("imaginary feature", needs_something_else),))
     ppath, epath = write_inputs(
         tmp_path, [Patient("a1", "A00001", date(2000, 1, 1), events=(as_event(["CAN_COD", "2022-11-01"]),))]
     )
-    result = api.run(ppath, epath, year="2023-24", today=TODAY, out=tmp_path / "out")
+    imaginary = Feature("imaginary feature", needs_something_else)
+    result = api.run(ppath, epath, year="2023-24", today=TODAY, out=tmp_path / "out", features=(imaginary,))
     expected = "imaginary feature not computed on --engine duckdb: it needs an engine other than duckdb"
     assert result.warnings == [expected]
     assert expected in json.loads((tmp_path / "out" / "run.json").read_text())["warnings"]

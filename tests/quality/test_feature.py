@@ -92,23 +92,21 @@ def test_rejected_dates_are_counted_from_the_rejects_table(tmp_path):
     assert rejected["rejected_date_in_future"]["patients"] is None
 
 
-def test_the_duplicate_interval_is_a_setting(tmp_path, monkeypatch):
+def test_the_duplicate_interval_is_a_setting(tmp_path):
     """With 18 months, p2's second code 13 months on is a duplicate rather than a recode."""
-    monkeypatch.setattr(
-        api, "FEATURES", (make_feature(QualitySettings(duplicate_interval=Duration(18, "months"))),)
-    )
+    feature = make_feature(QualitySettings(duplicate_interval=Duration(18, "months")))
     ppath, epath = write_inputs(tmp_path, PATIENTS)
-    rows = api.run(ppath, epath, year="2023-24", today=TODAY).tables["data_quality"].to_pylist()
+    result = api.run(ppath, epath, year="2023-24", today=TODAY, features=(feature,))
+    rows = result.tables["data_quality"].to_pylist()
     assert {(r["patient_id"], r["check"]) for r in rows if r["patient_id"] == "p2"} == {
         ("p2", "duplicate_diagnosis")
     }
 
 
-def test_the_checks_leave_the_indicators_alone(tmp_path, monkeypatch):
+def test_the_checks_leave_the_indicators_alone(tmp_path):
     ppath, epath = write_inputs(tmp_path, PATIENTS)
     with_checks = api.run(ppath, epath, year="2023-24", today=TODAY)
-    monkeypatch.setattr(api, "FEATURES", ())
-    without = api.run(ppath, epath, year="2023-24", today=TODAY)
+    without = api.run(ppath, epath, year="2023-24", today=TODAY, features=())
     assert with_checks.outcomes.equals(without.outcomes)
     assert with_checks.summary_rows() == without.summary_rows()
     assert "data_quality" not in without.tables

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
@@ -64,3 +65,12 @@ def test_reference_show_one_practice_and_an_unknown_code(capsys):
     assert "register 144, list size 3,904" in capsys.readouterr().out
     assert main(["reference", "show", "Y90001"]) == 2
     assert "not in the reference data" in capsys.readouterr().err
+
+
+def test_a_files_age_is_counted_in_calendar_months():
+    from qof_cancer.reference import months_old
+
+    assert months_old("2026-07-01", date(2026, 12, 2)) == 5
+    assert months_old("2025-11", date(2026, 1, 31)) == 2  # across a year end
+    assert months_old("2027-01-01", date(2026, 12, 2)) == -1  # dated ahead
+    assert months_old(None, date(2026, 12, 2)) is None

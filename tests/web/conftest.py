@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from qof_cancer.api import FEATURES
 from qof_cancer.cli.demo import EXAMPLE_SCHEME, write_demo_practice_details
+from qof_cancer.engine.context import Feature
 from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
 from qof_cancer.web import Dashboard, RunInputs
 from qof_cancer.web.server import make_server
@@ -28,8 +30,15 @@ def pcn_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return folder / "patients.parquet", folder / "events.parquet"
 
 
-def make_dashboard(folder: Path, patients: Path, events: Path, practice_details: bool = True) -> Dashboard:
-    """The demo's local-scheme run (so the pounds are real) with the demo's practice details file."""
+def make_dashboard(
+    folder: Path,
+    patients: Path,
+    events: Path,
+    practice_details: bool = True,
+    features: tuple[Feature, ...] = FEATURES,
+) -> Dashboard:
+    """The demo's local-scheme run (so the pounds are real) with the demo's practice details file;
+    `features` are the run's features (default the registered ones)."""
     details = None
     if practice_details:
         details = write_demo_practice_details(folder / "practice-details.csv", ["Y90001", "Y90002"])
@@ -43,7 +52,7 @@ def make_dashboard(folder: Path, patients: Path, events: Path, practice_details:
         scheme=EXAMPLE_SCHEME,
         practice_details=details,
     )
-    dash = Dashboard(inputs, folder / "out" / "dashboard.duckdb")
+    dash = Dashboard(inputs, folder / "out" / "dashboard.duckdb", features=features)
     dash.run()
     return dash
 

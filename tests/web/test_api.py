@@ -136,13 +136,11 @@ def test_static_styles_are_vendored_and_make_no_outside_request(client):
     assert "cdn" not in client.get("/").text.lower()
 
 
-def test_worklist_pages_say_not_available_when_a_run_has_no_worklist(tmp_path, pcn_files, monkeypatch):
-    """A run without the worklist feature (as on Spark) answers 404 for the file and says so on the page."""
-    from qof_cancer import api
+def test_worklist_pages_say_not_available_when_a_run_has_no_worklist(tmp_path, pcn_files):
+    """A run without the worklist feature answers 404 for the file and says so on the page."""
     from tests.web.conftest import make_dashboard
 
-    monkeypatch.setattr(api, "FEATURES", ())
-    dash = make_dashboard(tmp_path, *pcn_files)
+    dash = make_dashboard(tmp_path, *pcn_files, features=())
     try:
         assert "worklist" not in dash.result.tables
         bare = TestClient(create_app(dash), base_url="http://127.0.0.1")

@@ -1,7 +1,7 @@
 """The worklist page: filter, sort, CSV and Excel downloads, letters.
 
-Uses the worklist feature when the run has one; otherwise plugs a small stand-in in through the feature
-hook (`api.FEATURES`), so the page is tested on a table of the same kind of columns.
+Uses the worklist feature when the run has one; otherwise plugs a small stand-in into the run's feature
+list (the run's `features=`), so the page is tested on a table of the same kind of columns.
 """
 
 from __future__ import annotations
@@ -40,9 +40,7 @@ def client(tmp_path_factory, pcn_files):
     features = api.FEATURES
     if not any(f.name == "worklist" for f in features):
         features = (*features, Feature("worklist", _stand_in))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(api, "FEATURES", features)
-        dash = make_dashboard(tmp_path_factory.mktemp("wl"), *pcn_files)
+    dash = make_dashboard(tmp_path_factory.mktemp("wl"), *pcn_files, features=features)
     assert "worklist" in dash.result.tables
     yield TestClient(create_app(dash), base_url="http://127.0.0.1")
     dash.close()

@@ -25,7 +25,6 @@ from rich.console import Console
 
 from qof_cancer.api import run as run_indicators
 from qof_cancer.cli import app
-from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.terminal import print_run_summary
 from qof_cancer.synth import SynthParams, write_synthetic
 from qof_cancer.synth.like import demo_shapes
@@ -103,16 +102,12 @@ def demo(
                 scheme=scheme,
                 today=DEMO_AS_OF,  # the day the extract was taken: nothing in it is in the future
                 progress=lambda msg, status=status: status.update(msg),
+                messages=messages,
+                # The demo plays an in-year run on its achievement date, so its letters are for that day.
+                messages_today=as_of or DEMO_AS_OF,
             )
-        notes = []
-        if "worklist" in result.tables:
-            # The demo plays an in-year run on its achievement date, so its letters are dated that day.
-            today = as_of or DEMO_AS_OF
-            files = write_messages(result.tables["worklist"], folder, messages, result.period.ach, today)
-            result.files += files.written
-            notes = files.notes
         print_run_summary(result, stdout)
-        for note in notes:
+        for note in result.message_notes:
             stdout.print(f"[yellow]Messages:[/yellow] {note}")
         reports += [p for p in result.files if p.suffix == ".html"]
         stdout.print()

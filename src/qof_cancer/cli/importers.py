@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from qof_cancer.cli import app
+from qof_cancer.cli.options import parse_date
 from qof_cancer.errors import UserError
 from qof_cancer.importers import FhirOptions, ImportReport, import_csv, import_fhir, load_map
 
@@ -25,15 +25,6 @@ import_app = typer.Typer(
 app.add_typer(import_app, name="import")
 
 _SHOW_PROGRESS_FROM = 20_000_000  # bytes: smaller inputs finish before a bar is worth drawing
-
-
-def _date_option(name: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{name} {text!r}: expected a date YYYY-MM-DD") from None
 
 
 @contextmanager
@@ -99,7 +90,7 @@ def fhir(
     options = FhirOptions(
         patient_id,
         practice_code.strip().upper() if practice_code else None,
-        _date_option("--registration-start", registration_start),
+        parse_date("--registration-start", registration_start),
         tuple(code_system or ()),
     )
     with _progress("reading FHIR") as progress:
@@ -127,6 +118,6 @@ def csv_(
     mapping = load_map(export_map)
     with _progress("reading CSV") as progress:
         report = import_csv(
-            mapping, patients, events, out, progress, _date_option("--extract-date", extract_date)
+            mapping, patients, events, out, progress, parse_date("--extract-date", extract_date)
         )
     _print_report(report, out)

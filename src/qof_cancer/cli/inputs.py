@@ -1,20 +1,18 @@
 """Checks on the input paths before a run, in words a person can act on: a folder given where a file
-was wanted, the patients and events files given the wrong way round, an --as-of date past the year end.
+was wanted, or the patients and events files given the wrong way round.
 
-These look only at paths, file headers and dates, never at patient rows.
+These look only at paths and file headers, never at patient rows.
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import date
 from pathlib import Path
 
 from qof_cancer.errors import UserError
 from qof_cancer.inputs.checks import EVENT_REQUIRED, PATIENT_REQUIRED
-from qof_cancer.model.years import Period
 
-__all__ = ["check_input_paths", "as_of_warning"]
+__all__ = ["check_input_paths"]
 
 _DATA_SUFFIXES = (".csv", ".parquet")
 
@@ -62,13 +60,3 @@ def check_input_paths(patients: Path, events: Path) -> None:
             f"the patients and events files look swapped: --patients {patients} has the events columns "
             f"({', '.join(EVENT_REQUIRED)}) and --events {events} the patients columns; swap them"
         )
-
-
-def as_of_warning(as_of: date | None, period: Period) -> str | None:
-    """Words for an --as-of date that was capped to the year end (None when it was not)."""
-    if as_of is None or as_of <= period.ach:
-        return None
-    return (
-        f"--as-of {as_of.isoformat()} is after the end of QOF {period.year.id}: the run reads the records "
-        f"up to the year end, {period.ach.isoformat()}. For a later date, give its year with --year"
-    )

@@ -89,13 +89,18 @@ SparkMasterOpt = Annotated[
 ]
 
 
-def parse_as_of(text: str | None) -> date | None:
+def parse_date(option: str, text: str | None) -> date | None:
+    """The date an option gives (None when not given); a UserError naming the option otherwise."""
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None
+        raise UserError(f"{option} {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def parse_as_of(text: str | None) -> date | None:
+    return parse_date("--as-of", text)
 
 
 def parse_settings(items: list[str] | None) -> dict[str, dict[str, object]]:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from qof_cancer.cli import app
 from qof_cancer.errors import UserError
-from qof_cancer.reference import ATTRIBUTION, REFERENCE_ENV, load_reference
+from qof_cancer.reference import ATTRIBUTION, REFERENCE_ENV, load_reference, months_old
 
 reference_app = typer.Typer(
     help="Published figures for every GP practice in England (bundled; no network).", no_args_is_help=True
@@ -20,9 +20,9 @@ app.add_typer(reference_app, name="reference")
 
 
 def _age(as_of: str | None, today: date) -> str:
-    if not as_of:
+    months = months_old(as_of, today)
+    if months is None:
         return ""
-    months = (today.year - int(as_of[:4])) * 12 + today.month - int(as_of[5:7])
     return f"{months} months old" if months >= 0 else "future"
 
 

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from qof_cancer.api import run as run_indicators
 from qof_cancer.cli import app
-from qof_cancer.cli.inputs import as_of_warning, check_input_paths
+from qof_cancer.cli.inputs import check_input_paths
 from qof_cancer.cli.options import (
     AsOfOpt,
     CodesOpt,
@@ -29,13 +29,12 @@ from qof_cancer.cli.options import (
     parse_as_of,
     parse_settings,
 )
-from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.terminal import print_run_summary
 from qof_cancer.worklist.messages import load_messages
 
 
 def _today() -> date:
-    """Today, for dating letters (one place, so a test can set the day)."""
+    """Today, the day the texts and letters are for (one place, so a test can set the day)."""
     return date.today()
 
 
@@ -63,13 +62,12 @@ def run(
     # Templates and practice details are checked before the (longer) run, so a bad one fails at once.
     messages = load_messages(templates, practice_details, practice_name, practice_phone)
     check_input_paths(patients, events)
-    as_of_date = parse_as_of(as_of)
     with console.status("Starting") as status:
         result = run_indicators(
             patients,
             events,
             year=year,
-            as_of=as_of_date,
+            as_of=parse_as_of(as_of),
             codes=codes,
             out=out,
             scheme=scheme,
@@ -78,18 +76,12 @@ def run(
             spark_master=spark_master,
             dsn=dsn,
             progress=lambda msg: status.update(msg),
+            messages=messages,
+            messages_today=_today(),
         )
-    notes = []
-    if "worklist" in result.tables:
-        files = write_messages(result.tables["worklist"], out, messages, result.period.ach, _today())
-        result.files += files.written
-        notes = files.notes
     stdout = Console()
     print_run_summary(result, stdout)
     for warning in result.warnings:
         stdout.print(f"[yellow]Warning:[/yellow] {warning}")
-    capped = as_of_warning(as_of_date, result.period)
-    if capped:
-        stdout.print(f"[yellow]Warning:[/yellow] {capped}")
-    for note in notes:
+    for note in result.message_notes:
         stdout.print(f"[yellow]Messages:[/yellow] {note}")

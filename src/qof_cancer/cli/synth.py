@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from time import perf_counter
 
@@ -11,16 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from qof_cancer.cli import app
+from qof_cancer.cli.options import parse_as_of
 from qof_cancer.errors import UserError
 from qof_cancer.synth import DEFAULT_AS_OF, SynthParams, write_synthetic
 from qof_cancer.synth.like import PracticeShape, pcn_shapes, shapes_like
-
-
-def _parse_as_of(text: str) -> date:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise UserError(f"--as-of {text!r}: expected a date like 2025-11-15") from None
 
 
 def _shapes(codes: list[str], pcn: str | None) -> list[PracticeShape] | None:
@@ -74,7 +67,7 @@ def synth(
     """Write synthetic patients and events per the data contract, calibrated to published figures."""
     if fmt not in ("csv", "parquet"):
         raise UserError(f"--format {fmt!r}: choose csv or parquet")
-    day = _parse_as_of(as_of)
+    day = parse_as_of(as_of)
     params = SynthParams(background_events_per_patient=background)
     shapes = _shapes([c for text in like or () for c in text.replace(",", " ").split()], like_pcn)
     total = sum(s.rows for s in shapes) if shapes else practices * patients_per_practice

@@ -202,6 +202,12 @@ class Run:
         """A query on the store, as Arrow."""
         return self.backend.arrow(sql)
 
+    def rejects(self) -> pa.Table:
+        """The rows the checks did not take as they stood (`rejects`), in file and row order."""
+        return self.backend.arrow(
+            'SELECT file, "row", "column", value, reason, action FROM rejects ORDER BY file, "row", "column"'
+        )
+
 
 def _step(query: exp.Select, step: str) -> exp.Select:
     """SELECT * FROM one of the compiler's named steps, with the steps before it. The steps' trees are

@@ -12,6 +12,15 @@ from qof_cancer.reference.load import (
     Reference,
     ReferencePractice,
     load_reference,
+    months_old,
 )
 
-__all__ = ["AGE_BANDS", "ATTRIBUTION", "REFERENCE_ENV", "Reference", "ReferencePractice", "load_reference"]
+__all__ = [
+    "AGE_BANDS",
+    "ATTRIBUTION",
+    "REFERENCE_ENV",
+    "Reference",
+    "ReferencePractice",
+    "load_reference",
+    "months_old",
+]

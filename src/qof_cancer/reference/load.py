@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -23,7 +24,15 @@ import pyarrow.csv as pacsv
 
 from qof_cancer.errors import UserError
 
-__all__ = ["AGE_BANDS", "ATTRIBUTION", "REFERENCE_ENV", "Reference", "ReferencePractice", "load_reference"]
+__all__ = [
+    "AGE_BANDS",
+    "ATTRIBUTION",
+    "REFERENCE_ENV",
+    "Reference",
+    "ReferencePractice",
+    "load_reference",
+    "months_old",
+]
 
 REFERENCE_ENV = "QOF_CANCER_REFERENCE"
 ATTRIBUTION = (
@@ -180,3 +189,11 @@ def load_reference(folder: str | Path | None = None) -> Reference:
         raise UserError(f"reference data: {path} is not a folder")
     stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(path.iterdir()))
     return _load(path, stamp)
+
+
+def months_old(as_of: str | None, today: date) -> int | None:
+    """Calendar months from a file's `as_of` (provenance.json, YYYY-MM...) to `today`: negative when it
+    is dated ahead, None when the file gives no date."""
+    if not as_of:
+        return None
+    return (today.year - int(as_of[:4])) * 12 + today.month - int(as_of[5:7])

@@ -95,9 +95,9 @@ def plan_progress(
     actions: list[Action],
     as_of: date,
     cohort_for: CohortFor,
+    known: set[str],
 ) -> list[dict]:
-    """One row per action (PROGRESS_COLUMNS)."""
-    known = {r[0] for r in con.execute("SELECT DISTINCT cluster_id FROM cluster_codes").fetchall()}
+    """One row per action (PROGRESS_COLUMNS); `known` are the clusters with codes in this run."""
     for a in actions:
         if a.cluster and a.cluster not in known:
             # counting a cluster no list defines would give 0 contacts, silently

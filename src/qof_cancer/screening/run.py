@@ -1,8 +1,16 @@
-"""`run_screening`: the PCN cancer screening tables from a patients and an events file.
+"""The PCN cancer screening tables, computed in a run's store (`engine.Run`).
+
+`run_screening` is `qof-cancer screening`: it opens a store of its own from a patients and an events file
+(checked as every run checks them, loading the screening code lists) and computes in it; its `rejects`
+table is the rows the checks did not take. `screening_from_store` computes in a store already open, such
+as the dashboard's run (whose `events` must hold the screening clusters' records: `screening_clusters`
+gives them to the run as `keep_clusters`); its rejects are the run's own, reported once, by the run.
 
 Tables (pyarrow, by name; `outputs.screening` writes each as `<name>.csv`):
 coverage, non_responders, groups, contacts, contacts_to_correct, results_pending, pcn_summary, and
 plan_progress when a plan is given. Only pcn_summary is meant to leave the practice.
+
+The SQL is DuckDB's: on a store of another engine `screening_from_store` raises `FeatureUnsupported`.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ import duckdb
 import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet, load_clusters
-from qof_cancer.engine.evaluate import load_cluster_codes
+from qof_cancer.engine.context import FeatureUnsupported
+from qof_cancer.engine.run import Run
 from qof_cancer.errors import UserError
-from qof_cancer.inputs import LoadReport, load_inputs
+from qof_cancer.inputs import LoadReport
 from qof_cancer.inputs.backends import DuckDBBackend
 from qof_cancer.screening.cohort import build_cohort
 from qof_cancer.screening.contacts import classify_phones, contacts_summary_sql, contacts_to_correct_sql
@@ -30,10 +39,9 @@ from qof_cancer.screening.settings import ScreeningSettings, load_settings
 from qof_cancer.screening.summary import SUMMARY_COLUMNS, build_pcn_summary
 from qof_cancer.screening.suppression import Policy
 
-__all__ = ["ScreeningResult", "run_screening", "SHARED_TABLES"]
+__all__ = ["ScreeningResult", "run_screening", "screening_from_store", "screening_clusters", "SHARED_TABLES"]
 
 SHARED_TABLES = ("pcn_summary",)  # the only tables meant to leave a practice
-_REJECTS = 'SELECT file, "row", "column", value, reason, action FROM rejects ORDER BY file, "row", "column"'
 
 
 @dataclass
@@ -50,7 +58,9 @@ class ScreeningResult:
     )
 
 
-def _screening_clusters(codes: str | Path | None, settings: ScreeningSettings) -> ClusterSet:
+def screening_clusters(codes: str | Path | None, settings: ScreeningSettings | None = None) -> ClusterSet:
+    """The screening code lists (bundled, or replaced from the `codes` folder) that `settings` read."""
+    settings = settings or load_settings()
     everything = load_clusters(codes, groups=("screening",))
     wanted = {cid: everything[cid] for cid in settings.clusters() if cid in everything.clusters}
     needed = sorted({c for p in settings.programmes for c in p.covered})
@@ -69,6 +79,13 @@ def _warnings(clusters: ClusterSet, settings: ScreeningSettings) -> list[str]:
     return out
 
 
+def _check_as_of(as_of: date, today: date) -> None:
+    if as_of > today:
+        raise UserError(
+            f"--as-of {as_of.isoformat()}: after today ({today.isoformat()}); records cannot be ahead"
+        )
+
+
 def run_screening(
     patients: str | Path,
     events: str | Path,
@@ -79,24 +96,66 @@ def run_screening(
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ScreeningResult:
-    """Compute every screening table for the reference date `as_of` (default today)."""
+    """Compute every screening table for the reference date `as_of` (default today), in a store of its
+    own opened on the two files; the rows the checks did not take are the table `rejects`."""
     say = progress or (lambda _msg: None)
     today = today or date.today()
     as_of = as_of or today
-    if as_of > today:
-        raise UserError(
-            f"--as-of {as_of.isoformat()}: after today ({today.isoformat()}); records cannot be ahead"
-        )
+    _check_as_of(as_of, today)
     settings = load_settings(settings_file)
     actions = load_plan(plan) if plan is not None else None
-    clusters = _screening_clusters(codes, settings)
+    clusters = screening_clusters(codes, settings)
 
-    con = duckdb.connect(":memory:")
-    backend = DuckDBBackend(con)
-    load_cluster_codes(backend, clusters)
-    say("Reading and checking the input files")
-    report = load_inputs(backend, patients, events, today)
-    result = ScreeningResult(as_of, settings, clusters, report, warnings=_warnings(clusters, settings))
+    backend = DuckDBBackend(duckdb.connect(":memory:"))
+    try:
+        say("Reading and checking the input files")
+        store = Run.open(backend, clusters, patients, events, today)
+        result = _compute(store, as_of, clusters, settings, actions, say)
+        if store.load.rows_rejected:
+            result.tables["rejects"] = store.rejects()
+    finally:
+        backend.close()
+    return result
+
+
+def screening_from_store(
+    store: Run,
+    as_of: date,
+    clusters: ClusterSet,
+    plan: str | Path | None = None,
+    settings_file: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScreeningResult:
+    """Every screening table for `as_of`, computed on the `patients` and `events` an open store loaded.
+
+    `clusters` are the screening code lists (`screening_clusters`, with the same settings), whose codes
+    the store must have loaded (a ValueError names any it did not: coverage counted without them would
+    be wrong in silence). No `rejects` table: the store's run reports its own rejects. The work tables
+    are temporary, on the store's connection. DuckDB only (FeatureUnsupported otherwise).
+    """
+    if not isinstance(store.backend, DuckDBBackend):
+        raise FeatureUnsupported(f"screening runs on DuckDB only, not on {store.backend.dialect}")
+    loaded = dict(store.backend.rows("SELECT cluster_id, count(*) FROM cluster_codes GROUP BY cluster_id"))
+    missing = sorted(c.id for c in clusters.clusters.values() if loaded.get(c.id, 0) != len(c.codes))
+    if missing:
+        raise ValueError(f"the store did not load the screening code lists {', '.join(missing)}")
+    _check_as_of(as_of, store.today)
+    settings = load_settings(settings_file)
+    actions = load_plan(plan) if plan is not None else None
+    return _compute(store, as_of, clusters, settings, actions, progress or (lambda _msg: None))
+
+
+def _compute(
+    store: Run,
+    as_of: date,
+    clusters: ClusterSet,
+    settings: ScreeningSettings,
+    actions: list | None,
+    say: Callable[[str], None],
+) -> ScreeningResult:
+    backend = store.backend
+    con = backend.con
+    result = ScreeningResult(as_of, settings, clusters, store.load, warnings=_warnings(clusters, settings))
     say("Checking phone numbers")
     result.phone_numbers = classify_phones(con)
     define_wilson(con, settings.confidence_z)
@@ -125,14 +184,12 @@ def run_screening(
     tables["results_pending"] = backend.arrow(results_pending_sql(settings, as_of))
     if actions is not None:
         say("Measuring the action plan")
-        rows = plan_progress(con, settings, actions, as_of, cohort_for)
+        known = {cid for cid, cluster in clusters.clusters.items() if cluster.codes}
+        rows = plan_progress(con, settings, actions, as_of, cohort_for, known)
         tables["plan_progress"] = _table(rows, PROGRESS_COLUMNS)
     policy = Policy(settings.max_suppressed, settings.round_to)
     summary = build_pcn_summary(tables["coverage"].to_pylist(), tables["groups"].to_pylist(), policy)
     tables["pcn_summary"] = _table(summary, SUMMARY_COLUMNS)
-    if report.rows_rejected:
-        tables["rejects"] = backend.arrow(_REJECTS)
-    con.close()
     return result
 
 

@@ -266,7 +266,7 @@ def worklist_xlsx(dash: Dashboard, filters: WorklistFilters) -> bytes:
         )
     import pyarrow as pa
 
-    from qof_cancer.api import workbook_facts
+    from qof_cancer.outputs.registry import workbook_facts
     from qof_cancer.outputs.worklist_excel import build_worklist_workbook
 
     result = dash.require_result()

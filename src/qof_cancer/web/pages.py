@@ -209,8 +209,11 @@ def patient_data(dash: Dashboard, patient_id: str) -> dict:
     if not found:
         raise NotFound("no patient with that id in this run")
     prow = found[0]
+    # The records of the rules' and features' code lists: not those the store keeps only for screening.
     events = dash.query(
-        "SELECT code, date, episode FROM events WHERE patient_id = ? ORDER BY date, code", [patient_id]
+        "SELECT code, date, episode FROM events e WHERE patient_id = ? AND EXISTS (SELECT 1 FROM "
+        "cluster_codes c WHERE c.code = e.code AND NOT list_contains(?, c.cluster_id)) ORDER BY date, code",
+        [patient_id, list(dash.screening_cluster_ids())],
     )
     outcome_rows = dash.query(
         "SELECT indicator, outcome, rule, reason, can_dat, reg_dat, due_date FROM outcomes WHERE patient_id = ?",
@@ -255,15 +258,20 @@ def table_rows(
 ) -> list[dict]:
     """Rows of a feature table kept in the results file, filtered on equal columns (names checked)."""
     table = feature_table_name(name)
-    columns = dash.columns(table)
-    where, params = [], []
+    sql_where, params = _equal_to(equals, dash.columns(table))
+    sql = f'SELECT * FROM "{table}"{sql_where}'
+    return dash.query(sql + (f" LIMIT {int(limit)}" if limit else ""), params)
+
+
+def _equal_to(equals: dict[str, Any] | None, columns: list[str]) -> tuple[str, list]:
+    """` WHERE "a" = ? AND ...` and its values, for the given columns of the table that have a value."""
+    where, values = [], []
     for column, value in (equals or {}).items():
         if value in (None, "") or column not in columns:
             continue
         where.append(f'"{column}" = ?')
-        params.append(value)
-    sql = f'SELECT * FROM "{table}"' + (f" WHERE {' AND '.join(where)}" if where else "")
-    return dash.query(sql + (f" LIMIT {int(limit)}" if limit else ""), params)
+        values.append(value)
+    return (f" WHERE {' AND '.join(where)}" if where else ""), values
 
 
 def table_page(
@@ -277,13 +285,7 @@ def table_page(
     table = feature_table_name(name)
     columns = dash.columns(table)
     sort, direction = sort_options(params, columns)
-    where, values = [], []
-    for column, value in (equals or {}).items():
-        if value in (None, "") or column not in columns:
-            continue
-        where.append(f'"{column}" = ?')
-        values.append(value)
-    sql_where = f" WHERE {' AND '.join(where)}" if where else ""
+    sql_where, values = _equal_to(equals, columns)
     total = dash.query(f'SELECT count(*) AS n FROM "{table}"{sql_where}', values)[0]["n"]
     at = paging(total, page_number(params.get("page")))
     rows = dash.query(

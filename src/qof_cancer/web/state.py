@@ -1,5 +1,8 @@
 """The dashboard's state: the inputs, the latest run (its store, a DuckDB file) and the background jobs.
 
+Screening is computed in that store on demand (`screening_from_store`): the run keeps the screening code
+lists' records in its `events`, so the input files are read and checked once, by the run.
+
 A run goes into a fresh DuckDB file beside `db`; only when it has finished is the file moved into place
 and the result swapped in, so pages keep answering from the previous run while a rerun is under way and a
 failed rerun leaves the last good result showing. The results file is private (0600, in a 0700 folder).
@@ -20,11 +23,15 @@ from typing import Any
 
 import duckdb
 
-from qof_cancer.api import RunResult
-from qof_cancer.api import run as run_indicators
-from qof_cancer.engine.run import feature_table
+from qof_cancer.codes import ClusterSet
+from qof_cancer.engine.context import Feature
+from qof_cancer.engine.run import Run, feature_table
 from qof_cancer.errors import UserError
+from qof_cancer.inputs.backends import DuckDBBackend
 from qof_cancer.outputs.files import make_private_dir
+from qof_cancer.pipeline import FEATURES, RunResult
+from qof_cancer.pipeline import run as run_indicators
+from qof_cancer.screening import screening_clusters, screening_from_store
 from qof_cancer.web.uploads import discard, prune_uploads, scrub_paths
 from qof_cancer.worklist.messages import MessageSet, load_messages
 
@@ -88,15 +95,20 @@ def feature_table_name(name: str) -> str:
 
 @dataclass
 class Dashboard:
-    """One dashboard: its inputs, the DuckDB file of results, the latest result and the jobs."""
+    """One dashboard: its inputs, the DuckDB file of results, the latest result and the jobs.
+
+    `features` are what its runs compute after the indicators (default the registered ones)."""
 
     inputs: RunInputs
     db: Path
+    features: tuple[Feature, ...] = FEATURES
     result: RunResult | None = None
     status: JobStatus = field(default_factory=JobStatus)
     screening: Any = None  # a screening.ScreeningResult once run
     screening_status: JobStatus = field(default_factory=JobStatus)
     messages: MessageSet | None = None
+    # the screening code lists the latest run kept the records of, or why they could not be loaded
+    _screening_clusters: ClusterSet | UserError | None = None
     _con: duckdb.DuckDBPyConnection | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -130,6 +142,16 @@ class Dashboard:
         fresh = self.db.with_name(self.db.name + ".new")
         for leftover in (fresh, Path(f"{fresh}.wal")):
             leftover.unlink(missing_ok=True)
+        # The screening lists' records are kept in the store, for the screening page; lists that cannot be
+        # loaded fail the screening job (with this message), not the run.
+        screening: ClusterSet | UserError
+        try:
+            screening = screening_clusters(inputs.codes)
+        except UserError as exc:
+            screening = exc
+        keep = (
+            {} if isinstance(screening, UserError) else {c.id: c.codes for c in screening.clusters.values()}
+        )
         result = run_indicators(
             inputs.patients,
             inputs.events,
@@ -142,6 +164,8 @@ class Dashboard:
             today=inputs.today,
             progress=say,
             database=str(fresh),
+            features=self.features,
+            keep_clusters=keep,
         )
         # The run's store is the file: outcomes, patients, events, the summary and every feature table.
         os.chmod(fresh, 0o600)
@@ -153,6 +177,7 @@ class Dashboard:
             self.result = result
             self.inputs = inputs
             self.messages = messages
+            self._screening_clusters = screening
             self.screening = None  # computed from the old inputs
             self.screening_status = JobStatus()
 
@@ -161,23 +186,29 @@ class Dashboard:
         return self._start(self.status, lambda say: self.run(inputs, say), "rerun")
 
     def start_screening(self) -> bool:
-        """Run `qof_cancer.screening` on the same inputs in a background thread."""
+        """Compute the screening tables in the latest run's store, in a background thread."""
         return self._start(self.screening_status, self._run_screening, "screening")
 
     def _run_screening(self, say: Callable[[str], None]) -> None:
-        from qof_cancer.screening import run_screening
-
-        result = self.require_result()
+        with self._lock:
+            result, clusters = self.require_result(), self._screening_clusters
+            if isinstance(clusters, UserError):
+                raise clusters
+            if self._con is None or clusters is None:
+                raise UserError("no results yet: the first run has not finished")
+            # A cursor of its own: the screening's work tables are temporary and die with it.
+            cur = self._con.cursor()
         today = self.inputs.today or date.today()
-        as_of = min(result.period.ach, today)
-        self.screening = run_screening(
-            self.inputs.patients,
-            self.inputs.events,
-            as_of=as_of,
-            codes=self.inputs.codes,
-            today=today,
-            progress=say,
-        )
+        try:
+            store = Run(DuckDBBackend(cur), result.clusters, result.load, today)
+            screening = screening_from_store(
+                store, as_of=min(result.period.ach, today), clusters=clusters, progress=say
+            )
+        finally:
+            cur.close()
+        with self._lock:
+            if self.result is result:  # a rerun that finished meanwhile has made it stale
+                self.screening = screening
 
     def _start(self, status: JobStatus, work: Callable[[Callable[[str], None]], None], name: str) -> bool:
         with self._lock:
@@ -206,6 +237,14 @@ class Dashboard:
         return True
 
     # -- reading -----------------------------------------------------------------------------------------
+    def screening_cluster_ids(self) -> tuple[str, ...]:
+        """The code lists the latest run's store holds the records of for screening only (none when the
+        screening lists could not be loaded)."""
+        clusters = self._screening_clusters
+        if not isinstance(clusters, ClusterSet) or self.result is None:
+            return ()
+        return tuple(sorted(set(clusters.clusters) - set(self.result.clusters.clusters)))
+
     def require_result(self) -> RunResult:
         if self.result is None:
             raise UserError("no results yet: the first run has not finished")
