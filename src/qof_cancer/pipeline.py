@@ -247,15 +247,11 @@ def open_backend(
 def _extra_clusters(
     clusters: ClusterSet, features: Sequence[Feature], keep: CodeLists | None
 ) -> dict[str, frozenset[str]]:
-    """The code lists loaded beside the rules' own: the features' and `keep`. A list named like one of
-    the rules' with other codes would change what the rules count, so it stops the run."""
+    """The code lists loaded beside the rules' own: the features' and `keep`."""
     extra: dict[str, frozenset[str]] = {}
     for feature in features:
         extra.update(feature.extra_clusters())
     extra.update(keep or {})
-    for cid, codes in extra.items():
-        if cid in clusters.clusters and frozenset(clusters[cid].codes) != frozenset(codes):
-            raise UserError(f"code list {cid}: two different lists by that name (the rules' and another)")
     return extra
 
 

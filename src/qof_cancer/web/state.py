@@ -272,10 +272,17 @@ class Dashboard:
         return [r["column_name"] for r in rows]
 
     def close(self) -> None:
+        """Close the results file, letting a page's query still running on a cursor finish first."""
         with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+            if self._con is None:
+                return
+            for _ in range(200):
+                try:
+                    self._con.close()
+                    break
+                except duckdb.ResourceInUseException:
+                    time.sleep(0.05)  # DuckDB refuses to close a connection in use instead of waiting
+            self._con = None
 
     def with_uploaded(self, patients: Path, events: Path) -> RunInputs:
         """The current inputs with new patients and events files."""
