@@ -120,7 +120,7 @@ def run(
     notes = [n for n in (_as_of_capped(as_of, period),) if n]
     clusters = load_clusters(codes)
     clusters.require(ruleset.clusters())
-    extra = _extra_clusters(clusters, features, keep_clusters)
+    extra = _extra_clusters(features, keep_clusters)
     with _store(
         open_backend(engine, database, spark_master, say, dsn), clusters, patients, events, today, say, extra
     ) as store:
@@ -244,9 +244,7 @@ def open_backend(
     raise UserError(f"--engine {engine!r}: choose duckdb, spark or postgres")
 
 
-def _extra_clusters(
-    clusters: ClusterSet, features: Sequence[Feature], keep: CodeLists | None
-) -> dict[str, frozenset[str]]:
+def _extra_clusters(features: Sequence[Feature], keep: CodeLists | None) -> dict[str, frozenset[str]]:
     """The code lists loaded beside the rules' own: the features' and `keep`."""
     extra: dict[str, frozenset[str]] = {}
     for feature in features:

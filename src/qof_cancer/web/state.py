@@ -171,7 +171,7 @@ class Dashboard:
         os.chmod(fresh, 0o600)
         with self._lock:
             if self._con is not None:
-                self._con.close()
+                _close_when_idle(self._con)
             os.replace(fresh, self.db)
             self._con = duckdb.connect(str(self.db), read_only=True)
             self.result = result
@@ -274,16 +274,27 @@ class Dashboard:
     def close(self) -> None:
         """Close the results file, letting a page's query still running on a cursor finish first."""
         with self._lock:
-            if self._con is None:
-                return
-            for _ in range(200):
-                try:
-                    self._con.close()
-                    break
-                except duckdb.ResourceInUseException:
-                    time.sleep(0.05)  # DuckDB refuses to close a connection in use instead of waiting
-            self._con = None
+            if self._con is not None:
+                _close_when_idle(self._con)
+                self._con = None
 
     def with_uploaded(self, patients: Path, events: Path) -> RunInputs:
         """The current inputs with new patients and events files."""
         return replace(self.inputs, patients=patients, events=events)
+
+
+_CLOSE_WAIT = 10.0  # seconds a query still running on a cursor is given to finish before a close gives up
+
+
+def _close_when_idle(con: duckdb.DuckDBPyConnection) -> None:
+    """Close `con` once no cursor of it is running a query: DuckDB refuses to close a connection in use
+    rather than wait. Still busy after _CLOSE_WAIT seconds, the refusal is raised."""
+    deadline = time.monotonic() + _CLOSE_WAIT
+    while True:
+        try:
+            con.close()
+            return
+        except duckdb.ResourceInUseException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
