@@ -115,10 +115,15 @@ def _latest_on_or_before(node: LatestRecordOnOrBefore, f: Any, p: Period, names:
     )
 
 
+def _no_diagnosis(f: Any, p: Period, register: str | None) -> str:
+    listed = f" ({register})" if register else ""
+    return f"No diagnosis on the register's list{listed} on or before {_d(p.ach)}: {_diag(f)}"
+
+
 # One handler per condition type, as in the engines; an unknown type fails loudly. Most read only the
 # node, the patient's facts and the period; the record names are for the one that names a record.
 _WORDS: dict[type, Callable[[Any, Any, Period], str]] = {
-    NoDiagnosis: lambda n, f, p: f"No cancer diagnosis (CAN_COD) on or before {_d(p.ach)}: {_diag(f)}",
+    NoDiagnosis: lambda n, f, p: _no_diagnosis(f, p, None),
     Always: lambda n, f, p: "Otherwise (no earlier rule held)",
     DiagnosisOnOrAfter: lambda n, f, p: f"Diagnosis on or after {_d(n.date)}: {_diag(f)}",
     DiagnosisBefore: lambda n, f, p: f"Diagnosis before {_d(n.date)}: {_diag(f)}",
@@ -132,9 +137,14 @@ _WORDS: dict[type, Callable[[Any, Any, Period], str]] = {
 }
 
 
-def condition_words(node: object, facts: Any, period: Period, names: Names | None = None) -> str:
+def condition_words(
+    node: object, facts: Any, period: Period, names: Names | None = None, register: str | None = None
+) -> str:
     """The condition with this patient's dates filled in, e.g. 'Diagnosis after 2025-03-31 (...)'.
-    `names`: cluster -> the record it is in words (`record_names`), for the conditions that name one."""
+    `names`: cluster -> the record it is in words (`record_names`), for the conditions that name one;
+    `register`: the register's diagnosis cluster (`RuleSet.register_cluster`), named where no diagnosis is."""
+    if isinstance(node, NoDiagnosis):
+        return _no_diagnosis(facts, period, register)
     if isinstance(node, LatestRecordOnOrBefore):
         return _latest_on_or_before(node, facts, period, names or {})
     try:
@@ -242,7 +252,9 @@ def explain_patient(result: Any, patient: Patient, outcomes: Mapping[str, Mappin
                 "outcome": rule.outcome,
                 "outcome_label": OUTCOME_LABELS.get(rule.outcome, rule.outcome),
                 "says": rule.says,
-                "condition": condition_words(rule.when, trace, period, names),
+                "condition": condition_words(
+                    rule.when, trace, period, names, result.ruleset.register_cluster
+                ),
                 "held": h,
                 "decided": i == decided,
                 "after_decision": decided is not None and i > decided,
