@@ -29,7 +29,7 @@ class Backend(Protocol):
     def rows(self, sql: SqlLike) -> list[tuple]: ...
     def arrow(self, sql: SqlLike) -> pa.Table: ...
     def materialize(self, name: str, select: SqlLike) -> None: ...
-    def view(self, name: str, select: SqlLike) -> None: ...
+    def view(self, name: str, select: SqlLike, keep: bool = False) -> None: ...
     def register(self, name: str, table: pa.Table) -> None: ...
     def drop(self, name: str) -> None: ...
     def open_file(self, name: str, path: Path, fmt: str) -> dict[str, str]: ...
@@ -60,8 +60,11 @@ class DuckDBBackend:
     def materialize(self, name: str, select: SqlLike) -> None:
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {self._sql(select)}")
 
-    def view(self, name: str, select: SqlLike) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {self._sql(select)}")
+    def view(self, name: str, select: SqlLike, keep: bool = False) -> None:
+        """A view for this connection; with `keep`, one kept in the database file with the store's tables
+        (for a view over kept tables only, that a later reader of the file needs)."""
+        kind = "VIEW" if keep else "TEMP VIEW"
+        self.con.execute(f"CREATE OR REPLACE {kind} {name} AS {self._sql(select)}")
 
     def register(self, name: str, table: pa.Table) -> None:
         self.con.register(f"{name}__arrow", table)
@@ -158,7 +161,8 @@ class SparkBackend:
             frame = frame.localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
 
-    def view(self, name: str, select: SqlLike) -> None:
+    def view(self, name: str, select: SqlLike, keep: bool = False) -> None:
+        """A temporary view (`keep` is for engines with database files: a session keeps nothing)."""
         self.spark.sql(self._sql(select)).createOrReplaceTempView(name)
 
     def register(self, name: str, table: pa.Table) -> None:

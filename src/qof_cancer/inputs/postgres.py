@@ -192,7 +192,8 @@ class PostgresBackend:
             cur.execute(f'CREATE TABLE {self.schema}."{name}" AS {self._sql(select)}')
             cur.execute(f'ANALYZE {self.schema}."{name}"')  # the planner needs sizes for the joins
 
-    def view(self, name: str, select: str | exp.Expression) -> None:
+    def view(self, name: str, select: str | exp.Expression, keep: bool = False) -> None:
+        """A view in the run's schema (kept, as every PostgreSQL view is: `keep` changes nothing)."""
         self.drop(name)
         with self.connection.cursor() as cur:
             cur.execute(f'CREATE VIEW {self.schema}."{name}" AS {self._sql(select)}')
