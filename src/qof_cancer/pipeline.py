@@ -334,7 +334,7 @@ def _compute(
     if keep_tables:
         store.publish("summary", summary)
         for name in result.tables:
-            if result.tables.stored(name) is None:  # tables the engine computed are there already
+            if not result.tables.in_store(name):  # tables the engine computed are there already
                 store.publish(feature_table(name), result.tables[name])
     if out is not None:
         say("Writing the output files")

@@ -41,7 +41,8 @@ def test_a_stored_table_is_fetched_on_first_read_only_in_its_order_and_types():
     big = tables["big"]
     assert big.column("n").to_pylist() == [4, 3, 2, 1, 0] and big.schema.field("n").type == pa.int32()
     assert tables["big"] is big and len(calls) == 1
-    assert tables.stored("big") is None and tables.is_fetched("big")
+    assert tables.stored("big") is None and tables.is_fetched("big") and tables.in_store("big")
+    assert not tables.in_store("small")
     with pytest.raises(KeyError):
         tables["missing"]
 

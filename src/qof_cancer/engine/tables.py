@@ -62,6 +62,7 @@ class RunTables(Mapping[str, pa.Table]):
     def __init__(self, fetch: Fetch | None = None) -> None:
         self._arrow: dict[str, pa.Table] = {}
         self._stored: dict[str, StoreTable] = {}
+        self._in_store: set[str] = set()  # given as store tables (fetched since or not)
         self._order: list[str] = []
         self._fetch = fetch
         self._shape: dict[str, tuple[tuple[str, ...], int]] = {}  # after close(keep=True)
@@ -73,8 +74,10 @@ class RunTables(Mapping[str, pa.Table]):
         self._arrow.pop(name, None)
         self._stored.pop(name, None)
         self._shape.pop(name, None)
+        self._in_store.discard(name)
         if isinstance(table, StoreTable):
             self._stored[name] = table
+            self._in_store.add(name)
         else:
             self._arrow[name] = table
 
@@ -110,6 +113,10 @@ class RunTables(Mapping[str, pa.Table]):
     def stored(self, name: str) -> StoreTable | None:
         """The store table behind `name` while it has not been fetched (None for an Arrow table)."""
         return self._stored.get(name)
+
+    def in_store(self, name: str) -> bool:
+        """Whether `name` was given as a table of the store (fetched since or not)."""
+        return name in self._in_store
 
     def is_fetched(self, name: str) -> bool:
         """Whether `name` is held as Arrow (given so, or fetched already)."""
