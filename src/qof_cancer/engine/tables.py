@@ -19,6 +19,7 @@ schema are closed when `run` returns), so `close` decides what each table become
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ class RunTables(Mapping[str, pa.Table]):
         self._order: list[str] = []
         self._fetch = fetch
         self._shape: dict[str, tuple[tuple[str, ...], int]] = {}  # after close(keep=True)
+        self._lock = threading.Lock()  # the dashboard's pages read from several threads
 
     # -- filling -------------------------------------------------------------------------------------------
     def __setitem__(self, name: str, table: pa.Table | StoreTable) -> None:
@@ -89,17 +91,20 @@ class RunTables(Mapping[str, pa.Table]):
     def __getitem__(self, name: str) -> pa.Table:
         if name in self._arrow:
             return self._arrow[name]
-        stored = self._stored.get(name)
-        if stored is None:
-            raise KeyError(name)
-        if self._fetch is None:
-            raise LookupError(f"table {name} is in a store that is closed")
-        table = self._fetch(stored.select_sql())
-        if stored.schema is not None:
-            table = table.cast(stored.schema)
-        self._arrow[name] = table
-        del self._stored[name]
-        return table
+        with self._lock:  # one fetch of a table, however many threads ask at once
+            if name in self._arrow:
+                return self._arrow[name]
+            stored = self._stored.get(name)
+            if stored is None:
+                raise KeyError(name)
+            if self._fetch is None:
+                raise LookupError(f"table {name} is in a store that is closed")
+            table = self._fetch(stored.select_sql())
+            if stored.schema is not None:
+                table = table.cast(stored.schema)
+            self._arrow[name] = table
+            del self._stored[name]
+            return table
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
@@ -124,11 +129,8 @@ class RunTables(Mapping[str, pa.Table]):
 
     def columns(self, name: str) -> list[str]:
         """The columns of table `name`, without fetching its rows."""
-        if name in self._arrow:
-            return self._arrow[name].column_names
-        if name in self._stored:
-            return list(self._stored[name].columns)
-        raise KeyError(name)
+        stored = self._stored.get(name)
+        return list(stored.columns) if stored is not None else self[name].column_names
 
     def num_rows(self, name: str, backend: Backend | None = None) -> int:
         """The rows of table `name`: counted by the engine (`backend`, or as read at close) when it has
@@ -137,8 +139,8 @@ class RunTables(Mapping[str, pa.Table]):
             return self._arrow[name].num_rows
         if name in self._shape:
             return self._shape[name][1]
-        stored = self._stored[name]
-        if backend is None:
+        stored = self._stored.get(name)
+        if stored is None or backend is None:  # fetched meanwhile, or no engine to count it
             return self[name].num_rows
         return int(backend.rows(f"SELECT count(*) FROM {stored.name}")[0][0])
 
