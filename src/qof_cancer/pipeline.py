@@ -25,6 +25,7 @@ from qof_cancer.engine.context import Feature, FeatureUnsupported, RunContext
 from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values
 from qof_cancer.engine.run import Run, feature_table
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
+from qof_cancer.engine.tables import RunTables, StoreTable
 from qof_cancer.errors import UserError
 from qof_cancer.folders import staged_run_folder
 from qof_cancer.inputs import LoadReport
@@ -50,7 +51,12 @@ FEATURES: tuple[Feature, ...] = (WORKLIST, DATA_QUALITY, BENCHMARKS)
 
 @dataclass
 class RunResult:
-    """Everything one run produced. Tables are pyarrow (`.to_pandas()`, `.to_pylist()`)."""
+    """Everything one run produced. Tables are pyarrow (`.to_pandas()`, `.to_pylist()`).
+
+    `tables` (name -> Arrow, a read-only mapping) holds the features' tables; those the engine computed
+    stay in the run's store until read (engine/tables.py): a run in memory fetches them when its store
+    closes, after the output files were written from the store; a run in a database file leaves them
+    there and a read opens the file for the one table."""
 
     period: Period
     ruleset: RuleSet
@@ -59,7 +65,7 @@ class RunResult:
     outcomes: pa.Table
     summary: pa.Table
     rejects: pa.Table
-    tables: dict[str, pa.Table] = field(default_factory=dict)  # from the features, by name
+    tables: RunTables = field(default_factory=RunTables)  # from the features, by name
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # features the engine could not run, in words
     message_notes: list[str] = field(default_factory=list)  # why texts or letters were not written
@@ -125,7 +131,9 @@ def run(
         open_backend(engine, database, spark_master, say, dsn), clusters, patients, events, today, say, extra
     ) as store:
         # A store in a database file (the dashboard's) keeps the summary and feature tables too.
-        result = _compute(store, ruleset, period, out, features, say, database != ":memory:", notes)
+        keep = database != ":memory:"
+        result = _compute(store, ruleset, period, out, features, say, keep, notes)
+        result.tables.close(store.backend, keep and engine == "duckdb", _reader(database))
     if out is not None and messages is not None and "worklist" in result.tables:
         written = write_messages(
             result.tables["worklist"], out, messages, period.ach, messages_today or today
@@ -133,6 +141,25 @@ def run(
         result.files += written.written
         result.message_notes = written.notes
     return result
+
+
+def _reader(database: str) -> Callable[[str], pa.Table]:
+    """A query on the database file `database` once the run has closed it, read-only, as Arrow."""
+
+    def read(sql: str) -> pa.Table:
+        with duckdb.connect(database, read_only=True) as con:
+            return DuckDBBackend(con).arrow(sql)
+
+    return read
+
+
+def _kept(store: Run, name: str, table: pa.Table | StoreTable) -> pa.Table | StoreTable:
+    """A feature's table as the run keeps it: Arrow as it is; a store table as `feature_<name>` (a copy in
+    the engine when the feature materialised it under another name)."""
+    if not isinstance(table, StoreTable) or table.name == feature_table(name):
+        return table
+    store.backend.materialize(feature_table(name), table.select_sql())
+    return StoreTable(feature_table(name), table.columns, table.order, table.schema)
 
 
 def _as_of_capped(as_of: date | None, period: Period) -> str | None:
@@ -288,6 +315,7 @@ def _compute(
     rejects = store.rejects()
     summary = pa.Table.from_pylist(summary_rows) if summary_rows else pa.table({c: [] for c in columns})
     result = RunResult(period, ruleset, clusters, store.load, outcomes, summary, rejects)
+    result.tables.attach(backend.arrow)
     result.tables["indicator_values"] = pa.Table.from_pylist(
         indicator_values(ruleset, period, main.rule_counts, main.sizes), schema=INDICATOR_VALUES_SCHEMA
     )
@@ -295,7 +323,9 @@ def _compute(
     for feature in features:
         say(f"Computing {feature.name}")
         try:
-            result.tables.update(feature.compute(context))
+            result.tables.update(
+                {name: _kept(store, name, t) for name, t in feature.compute(context).items()}
+            )
         except FeatureUnsupported as exc:
             # Loud, never silent: the terminal and run.json say which outputs are missing and why.
             result.warnings.append(f"{feature.name} not computed on --engine {backend.dialect}: {exc}")
@@ -303,8 +333,9 @@ def _compute(
 
     if keep_tables:
         store.publish("summary", summary)
-        for name, table in result.tables.items():
-            store.publish(feature_table(name), table)
+        for name in result.tables:
+            if not result.tables.in_store(name):  # tables the engine computed are there already
+                store.publish(feature_table(name), result.tables[name])
     if out is not None:
         say("Writing the output files")
         with staged_run_folder(Path(out), owned=("rejects.csv",)) as staging:

@@ -18,6 +18,7 @@ import pytest
 from qof_cancer.codes import load_clusters
 from qof_cancer.engine.context import RunContext
 from qof_cancer.engine.run import Run
+from qof_cancer.engine.tables import RunTables
 from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.model import load_ruleset
 from qof_cancer.quality import FEATURE
@@ -32,7 +33,10 @@ def _quality(backend: Backend, ppath: Path, epath: Path, year: str, as_of: date 
     store = Run.open(backend, clusters, ppath, epath, TODAY, FEATURE.extra_clusters())
     store.evaluate(ruleset, period)
     context = RunContext(backend, ruleset, period, clusters, TODAY, [], run=store)
-    return {name: table.to_pylist() for name, table in FEATURE.compute(context).items()}
+    # The feature hands back tables kept in the store; read them as a run's result does.
+    tables = RunTables(backend.arrow)
+    tables.update(FEATURE.compute(context))
+    return {name: tables[name].to_pylist() for name in tables}
 
 
 @pytest.fixture(scope="module")

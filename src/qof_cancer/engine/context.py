@@ -1,8 +1,9 @@
 """What features built on the outcomes (worklists, data quality, ...) can read, and how they plug in.
 
 A feature is computed after the indicators, in the run's store (`engine.run.Run`, on any engine), and
-returns named tables. `api.run` writes each table as `<name>.csv` and keeps it on the result for the
-report and dashboard. A feature that cannot run on the run's engine raises `FeatureUnsupported` (reading
+returns named tables: Arrow for a small table built in Python, or a `StoreTable` naming a table the
+backend materialised in the store (`feature_<name>`), which stays there (engine/tables.py). `api.run`
+writes each table as `<name>.csv` and keeps it on the result for the report and dashboard. A feature that cannot run on the run's engine raises `FeatureUnsupported` (reading
 `context.con` on an engine other than DuckDB does), and the run says so in the terminal and in run.json.
 """
 
@@ -17,11 +18,15 @@ import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet
 from qof_cancer.engine.run import Run
+from qof_cancer.engine.tables import StoreTable
 from qof_cancer.inputs.backends import Backend
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
-__all__ = ["RunContext", "Feature", "FeatureUnsupported"]
+__all__ = ["RunContext", "Feature", "FeatureUnsupported", "StoreTable", "FeatureTables"]
+
+
+FeatureTables = dict[str, pa.Table | StoreTable]
 
 
 class FeatureUnsupported(TypeError):
@@ -65,5 +70,5 @@ class Feature:
     """A named computation over the outcomes, with any extra code lists it needs loaded."""
 
     name: str
-    compute: Callable[[RunContext], dict[str, pa.Table]]
+    compute: Callable[[RunContext], FeatureTables]
     extra_clusters: Callable[[], dict[str, frozenset[str]]] = field(default=lambda: {})

@@ -34,7 +34,7 @@ from qof_cancer.inputs.backends import Backend, SqlLike
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
-__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget", "feature_table"]
+__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget", "feature_table", "REJECTS_ORDER"]
 
 # The compiler's named steps that the store publishes, and the name each is published under.
 PUBLISHED = {"pop": "population", "dx": "can_dat", "feat": "rule_facts"}
@@ -42,6 +42,9 @@ PUBLISHED = {"pop": "population", "dx": "can_dat", "feat": "rule_facts"}
 SOURCES = ("patients", "events")
 
 Counts = list[tuple[str, str, str, int]]
+# rejects.csv: its columns, and its order (file and row; the rest only orders the rows of one cell).
+_REJECT_SELECT = 'file, "row", "column", value, reason, action'
+REJECTS_ORDER = ("file", '"row"', '"column"', "reason", "value", "action")
 
 
 @dataclass(frozen=True)
@@ -204,9 +207,7 @@ class Run:
 
     def rejects(self) -> pa.Table:
         """The rows the checks did not take as they stood (`rejects`), in file and row order."""
-        return self.backend.arrow(
-            'SELECT file, "row", "column", value, reason, action FROM rejects ORDER BY file, "row", "column"'
-        )
+        return self.backend.arrow(f"SELECT {_REJECT_SELECT} FROM rejects ORDER BY {', '.join(REJECTS_ORDER)}")
 
 
 def _step(query: exp.Select, step: str) -> exp.Select:

@@ -2,17 +2,26 @@
 
 Output files hold patient-level rows, so they are readable by their owner only (0600) and the folders
 made for them are 0700. Every CSV cell goes through `sanitise.safe_cell`, so no value becomes a formula.
+
+A table in DuckDB (the run's store, or an Arrow table DuckDB scans in place) is written by DuckDB's own
+`COPY` (`write_table_csv`, `write_arrow_csv_by_engine`), with the bytes Python's csv writer would write
+for the same rows; a table of types whose text the two writers could spell differently goes through
+Python. Parquet (`write_table_parquet`, `write_arrow_parquet`) holds the values as typed, unchanged.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlglot
 from sqlglot import exp
 
 from qof_cancer.folders import atomic_path, make_private_dir
@@ -24,6 +33,9 @@ __all__ = [
     "write_rows_csv",
     "write_arrow_csv",
     "write_table_csv",
+    "write_arrow_csv_by_engine",
+    "write_table_parquet",
+    "write_arrow_parquet",
     "write_json",
     "write_text",
 ]
@@ -45,7 +57,7 @@ def write_arrow_csv(table: pa.Table, target: Path) -> Path:
 
 def _safe_text_sql(column: str) -> exp.Expression:
     """`safe_cell` as SQL: a text cell a spreadsheet would run gets a leading apostrophe; '' is empty."""
-    value = exp.func("NULLIF", exp.column(column), exp.Literal.string(""))
+    value = exp.func("NULLIF", exp.column(column, quoted=True), exp.Literal.string(""))
     first = exp.Substring(this=value.copy(), start=exp.Literal.number(1), length=exp.Literal.number(1))
     runs = exp.and_(
         first.isin(*(exp.Literal.string(t) for t in FORMULA_TRIGGERS)),
@@ -56,34 +68,127 @@ def _safe_text_sql(column: str) -> exp.Expression:
     )
 
 
+# DuckDB types whose text in DuckDB's CSV is Python's str() of the value pyarrow gives.
+_AS_STORED = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "DATE",
+}  # fmt: skip
+
+
+def _cell_sql(column: str, kind: str) -> exp.Expression | None:
+    """A column as DuckDB should write it for Python's bytes, or None when there is no such SQL here."""
+    kind = kind.upper()
+    if kind == "VARCHAR":
+        return _safe_text_sql(column)
+    if kind in _AS_STORED:
+        return exp.column(column, quoted=True)
+    value = exp.column(column, quoted=True)
+    if kind == "BOOLEAN":  # Python writes True / False
+        return (
+            exp.Case()
+            .when(value, exp.Literal.string("True"))
+            .when(exp.not_(value.copy()), exp.Literal.string("False"))
+        )
+    if kind in ("DOUBLE", "FLOAT"):
+        # DuckDB spells a double as Python's repr does (the shortest text that reads back the same), but
+        # for NaN; a float is written as the double pyarrow gives Python.
+        double = exp.cast(value, "DOUBLE")
+        return (
+            exp.Case()
+            .when(exp.func("isnan", double.copy()), exp.Literal.string("nan"))
+            .else_(exp.cast(double.copy(), "VARCHAR"))
+        )
+    return None
+
+
+def _order_terms(order: Sequence[str], table: str) -> list[exp.Expression]:
+    """ORDER BY terms (DuckDB SQL: a column, `x DESC NULLS LAST`, an expression) on `table`'s stored
+    values: each column is qualified, so it is not taken for the made-safe column of the same name."""
+
+    def qualify(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and not node.table:
+            node = node.copy()
+            node.set("table", exp.to_identifier(table))
+        return node
+
+    return [sqlglot.parse_one(term, into=exp.Ordered, dialect="duckdb").transform(qualify) for term in order]
+
+
+def _select(table: str, columns: Sequence[str], order: Sequence[str], cells=None) -> exp.Select:
+    select = exp.select(
+        *(exp.alias_(cells[c], c, quoted=True) if cells else exp.column(c, quoted=True) for c in columns)
+    ).from_(table)
+    return select.order_by(*_order_terms(order, table)) if order else select
+
+
 def write_table_csv(
     con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], order: Sequence[str], target: Path
 ) -> Path:
     """A DuckDB table as CSV written by DuckDB itself (no rows through Python), byte for byte what
-    `write_rows_csv` writes for the same rows: cells made safe the same way, '' and null both empty.
+    `write_rows_csv` writes for the same rows: cells made safe the same way, '' and null both empty,
+    True/False and floats spelled as Python spells them. `order` are ORDER BY terms (DuckDB SQL).
 
     Python's csv module leaves a carriage return inside a cell unquoted where DuckDB quotes it, so a
-    table holding one (never seen in real extracts) is written through Python instead."""
-    text = {
-        name for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall() if kind.upper() == "VARCHAR"
-    }
-    texts = [c for c in columns if c in text]
+    table holding one (never seen in real extracts) is written through Python instead; so is a table
+    with a column of another type (timestamps, decimals, lists) and a table of one column (Python
+    writes an empty cell of a one-cell row as `""`)."""
+    kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()}
+    cells = {c: _cell_sql(c, kinds[c]) for c in columns}
+    texts = [exp.column(c, quoted=True).sql("duckdb") for c in columns if kinds[c].upper() == "VARCHAR"]
     if (
-        texts
+        len(columns) < 2
+        or any(cell is None for cell in cells.values())
+        or texts
         and con.execute(
             f"SELECT count(*) FROM {table} WHERE " + " OR ".join(f"contains({c}, chr(13))" for c in texts)
         ).fetchall()[0][0]
     ):
-        rel = con.sql(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(order)}")
+        rel = con.sql(_select(table, columns, order).sql("duckdb"))
         return write_arrow_csv((getattr(rel, "to_arrow_table", None) or rel.arrow)(), target)
-    select = exp.select(
-        *(exp.alias_(_safe_text_sql(c), c) if c in text else exp.column(c) for c in columns)
-    ).from_(table)
     # Ordered by the stored values (not the made-safe ones), as the rows were read for the Python writer.
-    select = select.order_by(*(exp.column(c, table) for c in order))
+    select = _select(table, columns, order, cells)
     with atomic_path(target) as tmp:
         quoted = str(tmp).replace("'", "''")
         con.execute(f"COPY ({select.sql('duckdb')}) TO '{quoted}' (FORMAT csv, HEADER, DELIMITER ',')")
+    return target
+
+
+_ROW = "__qof_row"  # the position of an Arrow table's row, for DuckDB to keep the order by
+
+
+@contextmanager
+def _scanned(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
+    """`table` registered in DuckDB (scanned in place, not copied) with its row positions, by a name."""
+    name = f"qof_out_{uuid.uuid4().hex}"
+    con.register(name, table.append_column(_ROW, pa.array(range(table.num_rows), pa.int64())))
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+def write_arrow_csv_by_engine(con: duckdb.DuckDBPyConnection, table: pa.Table, target: Path) -> Path:
+    """An Arrow table as CSV written by DuckDB's COPY, in the table's row order: the bytes of
+    `write_arrow_csv`."""
+    with _scanned(con, table) as name:
+        return write_table_csv(con, name, table.column_names, (_ROW,), target)
+
+
+def write_table_parquet(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], order: Sequence[str], target: Path
+) -> Path:
+    """A DuckDB table as Parquet written by DuckDB, its rows in `order`, atomically."""
+    with atomic_path(target) as tmp:
+        quoted = str(tmp).replace("'", "''")
+        sql = _select(table, columns, order).sql("duckdb")
+        con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
+    return target
+
+
+def write_arrow_parquet(table: pa.Table, target: Path) -> Path:
+    """An Arrow table as Parquet, atomically."""
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp)
     return target
 
 

@@ -1,9 +1,13 @@
 """The run folder's files, as a registry of renderers over one run: each registered once with its file.
 
 `render_run_folder` writes every file of a run (`qof-cancer run`, and `qof-cancer serve`, which runs the
-same pipeline) into a staging folder. Large tables are written by the engine where it can (DuckDB's
-`COPY ... TO`), so outcomes never pass through Python rows; the bytes are the same either way.
-The dashboard's worklist download uses `workbook_facts` from here too.
+same pipeline) into a staging folder. On DuckDB every table's CSV is written by the engine (`COPY ...
+TO`): the outcomes, the rejects and the feature tables kept in the store are read from it, never passing
+through Python rows, and the small tables built in Python (Arrow) are scanned in place; on Spark and
+PostgreSQL the rows come to Python as Arrow and Python writes them. The bytes are the same either way.
+A table of more than `PARQUET_ROWS` rows also gets `<name>.parquet` beside its CSV (the typed values,
+for tools that read Parquet; docs/worklists.md). The dashboard's worklist download uses
+`workbook_facts` from here too.
 """
 
 from __future__ import annotations
@@ -13,14 +17,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
-from qof_cancer.outputs.files import write_arrow_csv, write_json, write_rows_csv, write_table_csv
+from qof_cancer.engine.run import REJECTS_ORDER
+from qof_cancer.outputs.files import (
+    write_arrow_csv,
+    write_arrow_csv_by_engine,
+    write_arrow_parquet,
+    write_json,
+    write_rows_csv,
+    write_table_csv,
+    write_table_parquet,
+)
 from qof_cancer.outputs.report import _tool_version, write_report
 from qof_cancer.outputs.worklist_excel import write_worklist_workbook
 
-__all__ = ["Renderer", "Rendering", "RENDERERS", "render_run_folder", "workbook_facts", "run_metadata"]
+__all__ = [
+    "Renderer",
+    "Rendering",
+    "RENDERERS",
+    "PARQUET_ROWS",
+    "render_run_folder",
+    "workbook_facts",
+    "run_metadata",
+]
 
 OUTCOMES_ORDER = ("practice_code", "indicator", "patient_id")
+REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
+# A table of more rows than this gets <name>.parquet beside <name>.csv (docs/worklists.md, "Output files").
+PARQUET_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -41,12 +67,44 @@ class Renderer:
     render: Callable[[Rendering, Path], Iterable[Path]]
 
 
-def _outcomes(r: Rendering, out: Path) -> list[Path]:
+def _store_table(
+    r: Rendering,
+    name: str,
+    table: str,
+    columns: tuple[str, ...],
+    order: tuple[str, ...],
+    rows: int,
+    out: Path,
+) -> list[Path]:
+    """A table of the run's store (DuckDB) as `<name>.csv`, and `<name>.parquet` when it is large."""
+    written = [write_table_csv(r.backend.con, table, columns, order, out / f"{name}.csv")]
+    if rows > PARQUET_ROWS:
+        written.append(write_table_parquet(r.backend.con, table, columns, order, out / f"{name}.parquet"))
+    return written
+
+
+def _arrow_table(r: Rendering, name: str, table: pa.Table, out: Path) -> list[Path]:
+    """An Arrow table as `<name>.csv` (written by DuckDB where the run is on it), and `<name>.parquet`
+    when it is large."""
     con = getattr(r.backend, "con", None)
-    target = out / "outcomes.csv"
-    if con is not None:  # the engine writes it (DuckDB); other engines' rows are already on the result
-        return [write_table_csv(con, "outcomes", OUTCOME_COLUMNS, OUTCOMES_ORDER, target)]
-    return [write_arrow_csv(r.result.outcomes, target)]
+    target = out / f"{name}.csv"
+    written = [
+        write_arrow_csv(table, target) if con is None else write_arrow_csv_by_engine(con, table, target)
+    ]
+    if table.num_rows > PARQUET_ROWS:
+        written.append(write_arrow_parquet(table, out / f"{name}.parquet"))
+    return written
+
+
+def _on_duckdb(r: Rendering) -> bool:
+    return getattr(r.backend, "con", None) is not None
+
+
+def _outcomes(r: Rendering, out: Path) -> list[Path]:
+    rows = r.result.outcomes.num_rows
+    if _on_duckdb(r):  # the engine writes it; other engines' rows are already on the result
+        return _store_table(r, "outcomes", "outcomes", OUTCOME_COLUMNS, OUTCOMES_ORDER, rows, out)
+    return _arrow_table(r, "outcomes", r.result.outcomes, out)
 
 
 def _summary(r: Rendering, out: Path) -> list[Path]:
@@ -55,11 +113,24 @@ def _summary(r: Rendering, out: Path) -> list[Path]:
 
 def _rejects(r: Rendering, out: Path) -> list[Path]:
     # Only when there were rejects; the staging folder removes an earlier run's rejects.csv otherwise.
-    return [write_arrow_csv(r.result.rejects, out / "rejects.csv")] if r.result.rejects.num_rows else []
+    rows = r.result.rejects.num_rows
+    if not rows:
+        return []
+    if _on_duckdb(r):
+        return _store_table(r, "rejects", "rejects", REJECT_COLUMNS, REJECTS_ORDER, rows, out)
+    return _arrow_table(r, "rejects", r.result.rejects, out)
 
 
 def _tables(r: Rendering, out: Path) -> list[Path]:
-    return [write_arrow_csv(table, out / f"{name}.csv") for name, table in r.result.tables.items()]
+    tables, written = r.result.tables, []
+    for name in tables:
+        stored = tables.stored(name) if hasattr(tables, "stored") else None
+        if stored is not None and _on_duckdb(r):  # kept in the store: written from it, not fetched
+            rows = tables.num_rows(name, r.backend)
+            written += _store_table(r, name, stored.name, stored.columns, stored.order, rows, out)
+        else:
+            written += _arrow_table(r, name, tables[name], out)
+    return written
 
 
 def _workbook(r: Rendering, out: Path) -> list[Path]:

@@ -9,6 +9,11 @@ as real dates, pounds as currency, and the days left coloured as the deadline ne
 formula: text that would start one is written through `sanitise.safe_cell`. The workbook is written beside
 its target and renamed into place, like every other output.
 
+The workbook is made in openpyxl's write-only mode: each row is streamed to the file as it is added
+rather than kept as cell objects, so a sheet's formats, widths, frozen header and filter are all worked
+out from the rows before the first is written. The worklist table is read into rows once and shared out
+to its sheets by its `list` column.
+
 Each indicator's sheet (its title and what it holds) is the indicator's own data, from its rule file's
 `worklist:` section; the missed, PCA housekeeping, forecast and PCA monitoring sheets are every run's.
 """
@@ -21,10 +26,11 @@ from pathlib import Path
 
 import pyarrow as pa
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qof_cancer.model.actions import WorklistSpec
 from qof_cancer.model.ruleset import RuleSet
@@ -104,28 +110,36 @@ def _display(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _fill_sheet(ws: Worksheet, columns: list[str], rows: list[dict]) -> None:
-    ws.append(columns)
-    for cell in ws[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in rows:
-        ws.append([safe_cell(row.get(c)) for c in columns])
+def _styled(ws: WriteOnlyWorksheet, value: object, **style: object) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _header(ws: WriteOnlyWorksheet, names: Sequence[str], **style: object) -> list[WriteOnlyCell]:
+    return [_styled(ws, n, font=_HEADER_FONT, fill=_HEADER_FILL, **style) for n in names]
+
+
+def _column_format(name: str, values: Sequence[object]) -> str | None:
+    if any(isinstance(v, date) for v in values):
+        return _DATE_FORMAT
+    if name in _MONEY_COLUMNS:
+        return _MONEY
+    if name in _PERCENT_COLUMNS:
+        return "0.00"
+    return None
+
+
+def _fill_sheet(ws: WriteOnlyWorksheet, columns: list[str], rows: list[dict]) -> None:
+    """A list's sheet, streamed: its layout first (widths, formats, frozen header, filter), then rows."""
+    formats: list[str | None] = []
     for i, name in enumerate(columns, start=1):
         letter = get_column_letter(i)
         values = [row.get(name) for row in rows]
         width = max([len(name) * 0.9] + [len(_display(v)) for v in values[:2000]])
         ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, width + 2))
-        fmt = None
-        if any(isinstance(v, date) for v in values):
-            fmt = _DATE_FORMAT
-        elif name in _MONEY_COLUMNS:
-            fmt = _MONEY
-        elif name in _PERCENT_COLUMNS:
-            fmt = "0.00"
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = fmt
+        formats.append(_column_format(name, values))
         if name == "days_left" and rows:
             cells = f"{letter}2:{letter}{len(rows) + 1}"
             ws.conditional_formatting.add(cells, CellIsRule(operator="lessThan", formula=["8"], fill=_RED))
@@ -136,58 +150,68 @@ def _fill_sheet(ws: Worksheet, columns: list[str], rows: list[dict]) -> None:
     ws.print_title_rows = "1:1"  # printed pages repeat the header
     ws.page_setup.orientation = "landscape"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    ws.append(_header(ws, columns, alignment=Alignment(vertical="top", wrap_text=True)))
+    formatted = [(i, c, f) for i, (c, f) in enumerate(zip(columns, formats, strict=True)) if f]
+    for row in rows:
+        line: list[object] = [safe_cell(row.get(c)) for c in columns]
+        for i, _name, fmt in formatted:
+            line[i] = _styled(ws, line[i], number_format=fmt)
+        ws.append(line)
 
 
 def _fill_about(
-    ws: Worksheet, tables: Mapping[str, pa.Table], facts: Mapping[str, str], lists: Sequence[WorklistSpec]
+    ws: WriteOnlyWorksheet,
+    tables: Mapping[str, pa.Table],
+    facts: Mapping[str, str],
+    lists: Sequence[WorklistSpec],
 ) -> None:
-    bold = Font(bold=True)
-    ws.append(["QOF cancer worklist"])
-    ws["A1"].font = Font(bold=True, size=14)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 100
+    ws.append([_styled(ws, "QOF cancer worklist", font=Font(bold=True, size=14))])
     ws.append(["This workbook names patients. Keep it inside the practice's own systems."])
     ws.append([])
     for key, value in facts.items():
         ws.append([key, value])
     ws.append([])
-    ws.append(["Sheet", "What it holds"])
-    for cell in ws[ws.max_row]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    ws.append(_header(ws, ["Sheet", "What it holds"]))
     for title, table_name, _list, text in worklist_sheets(lists):
         if table_name in tables:
             ws.append([title, text])
     ws.append([])
-    ws.append(["Column", "What it means"])
-    for cell in ws[ws.max_row]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    ws.append(_header(ws, ["Column", "What it means"]))
     for column, text in column_notes(lists):
         ws.append([column, text])
     ws.append([])
     ws.append(
-        ["After each step", "Record the code in record_code; the next run takes the patient off the list."]
+        [
+            _styled(ws, "After each step", font=Font(bold=True)),
+            "Record the code in record_code; the next run takes the patient off the list.",
+        ]
     )
-    ws.cell(ws.max_row, 1).font = bold
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 100
 
 
 def build_worklist_workbook(
     tables: Mapping[str, pa.Table], facts: Mapping[str, str] | None = None, *, ruleset: RuleSet
 ) -> Workbook:
-    """The workbook for a run's worklist tables (the About sheet first); `facts` are the run's year,
-    achievement date and the like, shown on the About sheet; `ruleset` the run's rules, whose
-    indicators name their sheets."""
+    """The workbook for a run's worklist tables (the About sheet first), in write-only mode: it can be
+    saved once, not read back. `facts` are the run's year, achievement date and the like, shown on the
+    About sheet; `ruleset` the run's rules, whose indicators name their sheets."""
     lists = worklist_lists(ruleset)
-    wb = Workbook()
-    _fill_about(wb.active, tables, facts or {}, lists)
-    wb.active.title = "About"
+    wb = Workbook(write_only=True)
+    _fill_about(wb.create_sheet("About"), tables, facts or {}, lists)
+    rows_of: dict[str, list[dict]] = {}  # each table read into rows once
+    by_list: dict[tuple[str, object], list[dict]] = {}  # and its rows shared out by their `list`
     for title, table_name, list_name, _about in worklist_sheets(lists):
         table = tables.get(table_name)
         if table is None:
             continue
+        if table_name not in rows_of:
+            rows_of[table_name] = table.to_pylist()
+            if "list" in table.column_names:
+                for row in rows_of[table_name]:
+                    by_list.setdefault((table_name, row["list"]), []).append(row)
         columns = [c for c in table.column_names if c != "list" or list_name is None]
-        rows = table.to_pylist()
-        if list_name is not None:
-            rows = [r for r in rows if r["list"] == list_name]
+        rows = rows_of[table_name] if list_name is None else by_list.get((table_name, list_name), [])
         _fill_sheet(wb.create_sheet(title), columns, rows)
     return wb
 

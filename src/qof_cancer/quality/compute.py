@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from qof_cancer.engine.context import RunContext
+from qof_cancer.engine.context import FeatureTables, RunContext, StoreTable
 from qof_cancer.engine.facts import counting_episode, registered_on, select_diagnosis
+from qof_cancer.engine.run import feature_table
 from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS, REJECT_REASONS
 from qof_cancer.quality.checks import FINDING_COLUMNS, Check
 from qof_cancer.quality.codes import code_tables
@@ -187,8 +188,27 @@ def _summary_sql() -> str:
     )
 
 
-def compute_data_quality(context: RunContext, settings: QualitySettings | None = None) -> dict[str, pa.Table]:
-    """The `data_quality` and `data_quality_summary` tables for this run, on the run's engine."""
+def _catalogue_order(column: str) -> str:
+    """A check's place in the catalogue, from its name in `column`, as SQL."""
+    places = " ".join(f"WHEN {quoted(c.name)} THEN {n}" for n, c in enumerate(CHECKS + REJECT_CHECKS))
+    return f"CASE {column} {places} END"
+
+
+# Findings that change an indicator outcome first: those are the ones that cost money.
+DATA_QUALITY_ORDER = (
+    "changes_outcome DESC NULLS LAST",
+    "practice_code",
+    _catalogue_order('"check"'),
+    "patient_id",
+    "date",
+    "code",
+)
+SUMMARY_ORDER = ("practice_code NULLS LAST", _catalogue_order('"check"'))
+
+
+def compute_data_quality(context: RunContext, settings: QualitySettings | None = None) -> FeatureTables:
+    """The `data_quality` and `data_quality_summary` tables for this run, on the run's engine: kept in
+    the run's store as `feature_data_quality` and `feature_data_quality_summary` (`StoreTable`s)."""
     backend = context.backend
     reading = read_rules(context.ruleset, context.period, settings or QualitySettings())
     tables = WorkTables(backend)
@@ -209,13 +229,18 @@ def compute_data_quality(context: RunContext, settings: QualitySettings | None =
             f"JOIN {_catalogue()} ON k.check_name = f.check_name",
         )
         columns = ", ".join('"' + c + '"' for c in DATA_QUALITY_COLUMNS)
-        return {
-            # Findings that change an indicator outcome first: those are the ones that cost money.
-            "data_quality": backend.arrow(
-                f"SELECT {columns} FROM dq_result "
-                "ORDER BY changes_outcome DESC NULLS LAST, practice_code, ord, patient_id, date, code"
-            ).cast(DATA_QUALITY_SCHEMA),
-            "data_quality_summary": backend.arrow(_summary_sql()).cast(SUMMARY_SCHEMA),
-        }
+        found = StoreTable(
+            feature_table("data_quality"), DATA_QUALITY_COLUMNS, DATA_QUALITY_ORDER, DATA_QUALITY_SCHEMA
+        )
+        backend.materialize(
+            found.name,
+            f"SELECT {columns} FROM dq_result "
+            "ORDER BY changes_outcome DESC NULLS LAST, practice_code, ord, patient_id, date, code",
+        )
+        summary = StoreTable(
+            feature_table("data_quality_summary"), SUMMARY_COLUMNS, SUMMARY_ORDER, SUMMARY_SCHEMA
+        )
+        backend.materialize(summary.name, _summary_sql())
+        return {"data_quality": found, "data_quality_summary": summary}
     finally:
         tables.drop()

@@ -271,7 +271,8 @@ def worklist_xlsx(dash: Dashboard, filters: WorklistFilters) -> bytes:
 
     result = dash.require_result()
     _, rows, _ = _filtered(dash, filters, None)
-    tables = dict(result.tables)
+    # The workbook's other sheets' tables only (the data-quality tables stay in the results file).
+    tables = {n: result.tables[n] for n in ("forecast", "pca_monitoring") if n in result.tables}
     tables["worklist"] = pa.Table.from_pylist(rows, schema=result.tables["worklist"].schema)
     buf = io.BytesIO()
     build_worklist_workbook(tables, workbook_facts(result), ruleset=result.ruleset).save(buf)
@@ -331,9 +332,9 @@ def data_quality_data(
         out["tables"].append(
             {
                 "name": name,
-                "columns": result.tables[name].column_names,
+                "columns": result.tables.columns(name),
                 **page,
-                "total": page["paging"]["total"] if "paging" in page else result.tables[name].num_rows,
+                "total": page["paging"]["total"] if "paging" in page else result.tables.num_rows(name),
             }
         )
     return out

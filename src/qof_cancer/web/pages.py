@@ -300,7 +300,8 @@ def tables_data(dash: Dashboard) -> dict:
     """Every table this run produced besides the outcomes and summary, with its size."""
     result = dash.require_result()
     tables = [
-        {"name": k, "rows": v.num_rows, "columns": v.column_names} for k, v in sorted(result.tables.items())
+        {"name": k, "rows": result.tables.num_rows(k), "columns": result.tables.columns(k)}
+        for k in sorted(result.tables)
     ]
     tables.append(
         {"name": "rejects", "rows": result.rejects.num_rows, "columns": result.rejects.column_names}
@@ -327,10 +328,10 @@ def table_data(dash: Dashboard, name: str, practice: str | None = None, params: 
         }
     if name not in result.tables:
         raise NotFound(f"table {name} is not in this run")
-    table = result.tables[name]
-    first = '"' + table.column_names[0] + '"'
+    columns = result.tables.columns(name)  # the rows stay in the results file
+    first = '"' + columns[0] + '"'
     page = table_page(dash, name, {"practice_code": practice}, params, first)
-    return {"name": name, **page, "columns": table.column_names, "total": page["paging"]["total"]}
+    return {"name": name, **page, "columns": columns, "total": page["paging"]["total"]}
 
 
 def status_data(dash: Dashboard) -> dict:

@@ -18,10 +18,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from qof_cancer.codes import ClusterSet
 from qof_cancer.engine.context import Feature
@@ -174,6 +176,9 @@ class Dashboard:
                 _close_when_idle(self._con)
             os.replace(fresh, self.db)
             self._con = duckdb.connect(str(self.db), read_only=True)
+            # The feature tables the engine computed stay in the file; one is read into Arrow only when
+            # something asks for it, through this connection.
+            result.tables.attach(partial(self._arrow, self._con))
             self.result = result
             self.inputs = inputs
             self.messages = messages
@@ -260,6 +265,15 @@ class Dashboard:
             rel = cur.execute(sql, params or [])
             names = [d[0] for d in rel.description]
             return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+        finally:
+            cur.close()
+
+    def _arrow(self, con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+        """A query on the results file `con` (a cursor of its own), as Arrow."""
+        with self._lock:
+            cur = con.cursor()
+        try:
+            return DuckDBBackend(cur).arrow(sql)
         finally:
             cur.close()
 
