@@ -141,6 +141,11 @@ class Run:
     _sources: dict[str, Source] = field(default_factory=dict, repr=False)
     # (compiled query, patients source, events source) -> the evaluation that computed it.
     _computed: dict[tuple, str] = field(default_factory=dict, repr=False)
+    # (id of a rule set, period) -> (that rule set, its compiled query's text), so that an evaluation
+    # shared with another of the same rule set object is not compiled again to find that out.
+    _texts: dict[tuple[int, Period], tuple[RuleSet, tuple[str, str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def open(
@@ -234,20 +239,22 @@ class Run:
             # A table cannot be replaced by a view of the same name, nor a view by a table, on every engine.
             for published in ("outcomes", *PUBLISHED.values()):
                 self.backend.drop(prefix + published)
-        compiled = compile_run(ruleset, period)
+        compiled = None
         key = None
         if all(h is not None for h in held.values()):
-            key = (
-                compiled.sql(self.backend.dialect),
-                _as_of(held["patients"], period),
-                _as_of(held["events"], period),
-            )
+            known = self._texts.get((id(ruleset), period))
+            if known is None or known[0] is not ruleset:
+                compiled = compile_run(ruleset, period)
+                known = (ruleset, compiled.sql(self.backend.dialect))
+                self._texts[(id(ruleset), period)] = known
+            key = (known[1], _as_of(held["patients"], period), _as_of(held["events"], period))
         same = self.evaluations.get(self._computed[key]) if key in self._computed else None
         if same is not None:
             for published in ("outcomes", *PUBLISHED.values()):
                 self.backend.view(prefix + published, f"SELECT * FROM {same.table_name(published)}")
             sizes, counts, rules = same.sizes, same.counts, same.rule_counts
         else:
+            compiled = compiled or compile_run(ruleset, period)
             # The compiled trees are made for this evaluation, so they are retargeted in place (no copies).
             outcomes = retarget(compiled.outcomes, tables, copy=False)
             self.backend.materialize(prefix + "outcomes", outcomes)
