@@ -2,9 +2,9 @@
 
 `run` is what `qof-cancer run`, `serve` and `demo` do, and `run_readings` what `reconcile` does; both are
 re-exported by `qof_cancer.api`, the public Python API. A run given `readings=` evaluates them as
-scenarios of its own store, as `run_readings` does on a store of its own (`_readings`). The features a run computes after the indicators
-are the `features=` argument, by default `FEATURES` (worklist, data quality, benchmarks): a caller that
-wants fewer or others passes its own tuple, nothing is patched.
+scenarios of its own store, as `run_readings` does on a store of its own (`_readings`). The features a
+run computes after the indicators are the `features=` argument, by default `FEATURES` (worklist, data
+quality, benchmarks): a caller that wants fewer or others passes its own tuple, nothing is patched.
 """
 
 from __future__ import annotations
