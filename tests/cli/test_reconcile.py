@@ -229,7 +229,7 @@ def test_a_run_evaluates_the_readings_in_its_own_store(extract, monkeypatch):
         name: {(r["practice_code"], r["indicator"]): (r["numerator"], r["denominator"]) for r in rd.summary}
         for name, rd in zip(READINGS, result.readings, strict=True)
     }
-    assert len({tuple(sorted(f.items())) for f in figures.values()}) > 1  # the readings do differ here
+    assert any(f != figures[DEFAULT_READING] for f in figures.values())  # the readings do differ here
     run_figures = {
         (r["practice_code"], r["indicator"]): (r["numerator"], r["denominator"])
         for r in result.summary_rows()
@@ -253,7 +253,7 @@ def test_the_year_to_reconcile_is_the_published_files_own(tmp_path):
     assert year_to_run(figures, ruleset, None, date(2024, 1, 5)) is None  # the run's year of --as-of
     source.write_text(
         "ACH_DATE,PRACTICE_CODE,INDICATOR_CODE,MEASURE,VALUE\n20240331,A1,CAN001,REGISTER,4\n"
-        "20230331,A1,CAN001,REGISTER,3\n",
+        "20230331,B1,CAN001,REGISTER,3\n",
         encoding="utf-8",
     )
     with pytest.raises(
