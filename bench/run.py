@@ -9,8 +9,9 @@ then measures in one process each, in the same run so ratios compare like with l
 - `full`: every column of the events read and joined to its patient (the floor for a checked read);
 - `spark`: the run with `--engine spark` (local, 2 cores) at the Spark sizes, with its phase table, and
   its output files compared with DuckDB's;
-- `features`: at the features size, the run without features, with them, and with a reconcile of two
-  readings on top.
+- `features`: at the features size, the run without features, with the worklist alone, with data
+  quality alone, with every feature, and with every feature and a reconcile of two readings in the same
+  run.
 It writes docs/performance.md (machine, commands, tables, ratios) and docs/images/performance.png.
 """
 
@@ -174,7 +175,7 @@ def main() -> int:
     if features_size:
         folder = _generate(features_size)
         features = {"patients": features_size}
-        for mode in ("bare", "features", "reconcile"):
+        for mode in ("bare", "worklist", "quality", "features", "reconcile"):
             cmd = [sys.executable, str(ROOT / "bench" / "features.py"), str(folder), mode]
             features[mode] = _median([_measure(cmd) for _ in range(args.repeat)])
         print(features, flush=True)

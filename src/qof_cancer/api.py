@@ -5,7 +5,8 @@
 >>> result.summary.to_pylist()[0]["achievement_pct"]
 
 `run_readings(...)` evaluates the rules under several readings of their settings on one load of the
-inputs (what `qof-cancer reconcile` compares). Both are the pipeline's (`qof_cancer.pipeline`); a run's
+inputs (what `qof-cancer reconcile` compares); `run(..., readings=...)` evaluates them inside a run, on
+the run's own load (`result.readings`). Both are the pipeline's (`qof_cancer.pipeline`); a run's
 features are its `features=` argument, by default `FEATURES` (worklist, data quality, benchmarks).
 """
 

@@ -1,9 +1,10 @@
 """The pipeline of a run: open the engine, load the store, evaluate the rules, compute the features, render.
 
 `run` is what `qof-cancer run`, `serve` and `demo` do, and `run_readings` what `reconcile` does; both are
-re-exported by `qof_cancer.api`, the public Python API. The features a run computes after the indicators
-are the `features=` argument, by default `FEATURES` (worklist, data quality, benchmarks): a caller that
-wants fewer or others passes its own tuple, nothing is patched.
+re-exported by `qof_cancer.api`, the public Python API. A run given `readings=` evaluates them as
+scenarios of its own store, as `run_readings` does on a store of its own (`_readings`). The features a
+run computes after the indicators are the `features=` argument, by default `FEATURES` (worklist, data
+quality, benchmarks): a caller that wants fewer or others passes its own tuple, nothing is patched.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = ["RunResult", "Reading", "run", "run_readings", "open_backend", "FEATU
 REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 Progress = Callable[[str], None]
 CodeLists = Mapping[str, frozenset[str]]
+Settings = Mapping[str, Mapping[str, Any]]
 
 # The registered features: computed after the indicators, in order, each returning named tables (see
 # engine/context.py). The default of `run(features=...)`.
@@ -69,6 +71,7 @@ class RunResult:
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # features the engine could not run, in words
     message_notes: list[str] = field(default_factory=list)  # why texts or letters were not written
+    readings: list[Reading] = field(default_factory=list)  # from `run(readings=...)`, in their order
 
     def summary_rows(self) -> list[dict]:
         return self.summary.to_pylist()
@@ -104,6 +107,7 @@ def run(
     keep_clusters: CodeLists | None = None,
     messages: MessageSet | None = None,
     messages_today: date | None = None,
+    readings: Mapping[str, Settings] | None = None,
 ) -> RunResult:
     """Compute CAN001, CAN004 and CAN005 for one QOF year from a patients and an events file.
 
@@ -118,14 +122,18 @@ def run(
     `messages` (`worklist.messages.load_messages`): the texts and letters for the worklist, written into
     `out/messages/` after the run folder; `messages_today` is the day they are for (default `today`):
     none are written once the achievement date has passed, and `message_notes` says why.
+    `readings` (name -> settings, as `run_readings` takes them): the rules evaluated under each in the
+    run's store at the run's period, on `result.readings`; a reading that computes what the run already
+    has (the run's own settings) shares its tables.
     """
     say = progress or (lambda _msg: None)
     today = today or date.today()
-    ruleset = load_ruleset(scheme=scheme, settings=settings)
+    ruleset = load_ruleset(scheme=scheme, settings=settings, today=today)
     period = ruleset.period(year, as_of, today)
     notes = [n for n in (_as_of_capped(as_of, period),) if n]
     clusters = load_clusters(codes)
     clusters.require(ruleset.clusters())
+    rulesets = _reading_rulesets(readings or {}, scheme, today, clusters)
     extra = _extra_clusters(features, keep_clusters)
     with _store(
         open_backend(engine, database, spark_master, say, dsn), clusters, patients, events, today, say, extra
@@ -133,6 +141,7 @@ def run(
         # A store in a database file (the dashboard's) keeps the summary and feature tables too.
         keep = database != ":memory:"
         result = _compute(store, ruleset, period, out, features, say, keep, notes)
+        result.readings = _readings(store, rulesets, readings or {}, period, say)
         result.tables.close(store.backend, keep and engine == "duckdb", _reader(database))
     if out is not None and messages is not None and "worklist" in result.tables:
         written = write_messages(
@@ -187,7 +196,7 @@ class Reading:
 def run_readings(
     patients: str | Path,
     events: str | Path,
-    readings: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    readings: Mapping[str, Settings],
     year: str | None = None,
     as_of: date | None = None,
     codes: str | Path | None = None,
@@ -206,25 +215,44 @@ def run_readings(
     """
     say = progress or (lambda _msg: None)
     today = today or date.today()
-    rulesets = {
-        name: load_ruleset(scheme=scheme, settings=values, today=today) for name, values in readings.items()
-    }
-    first = next(iter(rulesets.values()))
-    period = first.period(year, as_of, today)
     clusters = load_clusters(codes)
-    for ruleset in rulesets.values():
-        clusters.require(ruleset.clusters())
+    rulesets = _reading_rulesets(readings, scheme, today, clusters)
+    period = next(iter(rulesets.values())).period(year, as_of, today)
     with _store(
         open_backend(engine, ":memory:", spark_master, say, dsn), clusters, patients, events, today, say
     ) as store:
-        out = []
-        for number, (name, ruleset) in enumerate(rulesets.items(), start=1):
-            say(f"Evaluating the rules read as: {name}")
-            ev = store.scenario(f"reading_{number}", ruleset=ruleset, period=period)
-            summary = summarise(ruleset, period, ev.counts, ev.sizes)
-            values = indicator_values(ruleset, period, ev.rule_counts, ev.sizes)
-            out.append(Reading(name, readings[name], ruleset, period, summary, values))
-        return store.load, out
+        return store.load, _readings(store, rulesets, readings, period, say)
+
+
+def _reading_rulesets(
+    readings: Mapping[str, Settings], scheme, today: date, clusters: ClusterSet
+) -> dict[str, RuleSet]:
+    """The rule set of each reading, its code lists checked before the inputs are read."""
+    rulesets = {
+        name: load_ruleset(scheme=scheme, settings=values, today=today) for name, values in readings.items()
+    }
+    for ruleset in rulesets.values():
+        clusters.require(ruleset.clusters())
+    return rulesets
+
+
+def _readings(
+    store: Run,
+    rulesets: Mapping[str, RuleSet],
+    readings: Mapping[str, Settings],
+    period: Period,
+    say: Progress,
+) -> list[Reading]:
+    """Each reading's rules evaluated at `period` as a scenario of the store (`reading_1_outcomes`...);
+    one the store holds already (the run's own settings) shares its tables."""
+    out = []
+    for number, (name, ruleset) in enumerate(rulesets.items(), start=1):
+        say(f"Evaluating the rules read as: {name}")
+        ev = store.scenario(f"reading_{number}", ruleset=ruleset, period=period)
+        summary = summarise(ruleset, period, ev.counts, ev.sizes)
+        values = indicator_values(ruleset, period, ev.rule_counts, ev.sizes)
+        out.append(Reading(name, readings[name], ruleset, period, summary, values))
+    return out
 
 
 @contextmanager

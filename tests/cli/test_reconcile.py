@@ -16,7 +16,7 @@ import pytest
 from qof_cancer import api
 from qof_cancer.cli import main
 from qof_cancer.model import load_ruleset
-from qof_cancer.reconcile import READINGS, reading_settings
+from qof_cancer.reconcile import DEFAULT_READING, READINGS, reading_settings
 from qof_cancer.synth.generate import DEFAULT_AS_OF, write_synthetic
 from qof_cancer.synth.params import SynthParams
 from tests.helpers import cluster_code
@@ -206,3 +206,57 @@ def test_a_bad_or_foreign_file_gets_a_clear_message(extract, tmp_path, capsys, c
     assert main([*args, "--out", str(tmp_path / "rec")]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_a_run_evaluates_the_readings_in_its_own_store(extract, monkeypatch):
+    """`run(readings=)` reads and checks the inputs once, for the run and every reading, and gives each
+    reading the figures `run_readings` gives; the reading with the run's own settings is the run's."""
+    from qof_cancer import pipeline
+
+    patients, events = extract
+    ruleset = load_ruleset(today=TODAY)
+    readings = {name: reading_settings(ruleset, values) for name, values in READINGS.items()}
+    opened = []
+    real_open = pipeline.Run.open
+    monkeypatch.setattr(pipeline.Run, "open", lambda *a, **k: opened.append(1) or real_open(*a, **k))
+    result = api.run(patients, events, year=YEAR, today=TODAY, features=(), readings=readings)
+    assert len(opened) == 1
+    _, alone = api.run_readings(patients, events, readings, year=YEAR, today=TODAY)
+    assert [r.name for r in result.readings] == list(READINGS)
+    for ours, theirs in zip(result.readings, alone, strict=True):
+        assert (ours.summary, ours.indicator_values) == (theirs.summary, theirs.indicator_values)
+    figures = {
+        name: {(r["practice_code"], r["indicator"]): (r["numerator"], r["denominator"]) for r in rd.summary}
+        for name, rd in zip(READINGS, result.readings, strict=True)
+    }
+    assert any(f != figures[DEFAULT_READING] for f in figures.values())  # the readings do differ here
+    run_figures = {
+        (r["practice_code"], r["indicator"]): (r["numerator"], r["denominator"])
+        for r in result.summary_rows()
+    }
+    assert figures[DEFAULT_READING] == run_figures
+
+
+def test_the_year_to_reconcile_is_the_published_files_own(tmp_path):
+    from qof_cancer.errors import UserError
+    from qof_cancer.reconcile import read_published, year_to_run
+
+    ruleset = load_ruleset(today=TODAY)
+    source = tmp_path / "ACHIEVEMENT.csv"
+    source.write_text(
+        "ACH_DATE,PRACTICE_CODE,INDICATOR_CODE,MEASURE,VALUE\n20240331,A1,CAN001,REGISTER,4\n",
+        encoding="utf-8",
+    )
+    figures = read_published(source, ("CAN001",))
+    assert year_to_run(figures, ruleset, None, None) == "2023-24"
+    assert year_to_run(figures, ruleset, "2022-23", None) == "2022-23"  # --year wins
+    assert year_to_run(figures, ruleset, None, date(2024, 1, 5)) is None  # the run's year of --as-of
+    source.write_text(
+        "ACH_DATE,PRACTICE_CODE,INDICATOR_CODE,MEASURE,VALUE\n20240331,A1,CAN001,REGISTER,4\n"
+        "20230331,B1,CAN001,REGISTER,3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        UserError, match=r"give --year: the file names no single achievement date \(2 found\)"
+    ):
+        year_to_run(read_published(source, ("CAN001",)), ruleset, None, None)

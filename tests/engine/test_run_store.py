@@ -114,3 +114,65 @@ def test_a_feature_the_engine_cannot_run_is_named_in_the_terminal_and_run_json(t
     assert result.warnings == [expected]
     assert expected in json.loads((tmp_path / "out" / "run.json").read_text())["warnings"]
     assert (tmp_path / "out" / "outcomes.csv").exists()  # the run went on
+
+
+def test_an_evaluation_the_store_holds_is_shared_not_computed_again(store):
+    """The same rules, settings and period over the same loaded tables: views of the first one's tables,
+    with its counts; a fresh load of the same rule files is the same rules."""
+    same = store.scenario("again", ruleset=load_ruleset(today=TODAY))
+    assert same.shares == "" and same.counts == store.main.counts and same.sizes == store.main.sizes
+    kinds = dict(store.backend.rows("SELECT table_name, table_type FROM information_schema.tables"))
+    assert kinds["again_outcomes"] == "VIEW"
+    for what in ("outcomes", "population", "can_dat", "rule_facts"):
+        query = "SELECT * FROM {} ORDER BY ALL"
+        assert store.backend.rows(query.format(f"again_{what}")) == store.backend.rows(query.format(what))
+    # Another setting is other rules: computed, and different here (a1's review is not "since diagnosis").
+    other = store.scenario(
+        "other", ruleset=load_ruleset(settings={"CAN004": {"review_window": "1 months"}}, today=TODAY)
+    )
+    assert other.shares is None and _outcomes(store, "other_outcomes", "CAN004")["a1"] != "met"
+    # Sharing follows the first computation, not a chain of views.
+    assert store.scenario("third").shares == ""
+
+
+def test_only_sources_that_cannot_have_changed_are_shared(store):
+    """A table made in the store (by a feature, say) may be made again with other rows: never shared,
+    even when it holds the same rows now. A select over the loaded tables is shared."""
+    store.backend.execute("CREATE TABLE copied AS SELECT * FROM patients")
+    copied = store.scenario("copied_patients", patients="copied")
+    assert copied.shares is None
+    store.backend.execute("DELETE FROM copied WHERE patient_id = 'a2'")
+    assert store.scenario("copied_again", patients="copied").shares is None
+    assert "a2" not in _outcomes(store, "copied_again_outcomes", "CAN004")
+    selected = store.scenario("sel_1", events="SELECT * FROM events WHERE date > DATE '2023-01-01'")
+    assert selected.shares is None
+    again = store.scenario("sel_2", events="SELECT * FROM events WHERE date > DATE '2023-01-01'")
+    assert again.shares == "sel_1"
+    assert _outcomes(store, "sel_2_outcomes", "CAN004") == _outcomes(store, "sel_1_outcomes", "CAN004")
+
+
+def test_the_data_as_known_on_a_day(store):
+    """known_on: records after the day unknown, and a registration end after it not yet known. On or
+    after the achievement date it is the run's own data for the rules, and shared with the run."""
+    ach = store.main.period.ach
+    assert store.scenario("known_at_ach", known_on=ach).shares == ""
+    before_review = store.scenario("known_before_review", known_on=date(2023, 5, 1))
+    assert before_review.shares is None
+    # a1's review (2023-06-01) is not yet recorded; a3 left on 2023-09-01, not yet known on 2023-05-01,
+    # so still registered at ACH and on the lists.
+    known = _outcomes(store, "known_before_review_outcomes", "CAN004")
+    assert known == {"a1": "not_met", "a2": "not_met", "a3": "not_met"}
+    with pytest.raises(ValueError, match="known_on replaces patients and events"):
+        store.scenario("both", known_on=ach, patients="patients")
+
+
+def test_a_shared_evaluation_cannot_be_replaced_under_its_views(store):
+    """Re-evaluating a name another evaluation shares would change that one's tables: refused. A name
+    that shared can be evaluated again as its own tables."""
+    store.scenario("again")
+    with pytest.raises(ValueError, match="shared by another evaluation"):
+        store.evaluate(store.main.ruleset, store.main.period)
+    earlier = store.scenario("again", period=Period(store.main.ruleset.year("2022-23"), date(2023, 3, 31)))
+    assert earlier.shares is None and "a3" in _outcomes(store, "again_outcomes", "CAN001")
+    with pytest.raises(ValueError, match="publish under another name"):
+        store.publish("events", store.arrow("SELECT 1 AS x"))

@@ -104,8 +104,9 @@ def _irls(x: np.ndarray, y: np.ndarray, offset: np.ndarray, iterations: int = 50
 
 
 def _training(ref: Reference) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    # band_totals is worked out on each reading: once per practice here.
     rows = [
-        p for p in ref.with_register() if p.band_totals and sum(p.band_totals) and p.imd_score is not None
+        p for p in ref.with_register() if (bands := p.band_totals) and sum(bands) and p.imd_score is not None
     ]
     imd = np.array([p.imd_score for p in rows])
     z = (imd - imd.mean()) / imd.std()

@@ -23,10 +23,9 @@ from qof_cancer.cli.options import (
     parse_as_of,
     parse_settings,
 )
-from qof_cancer.errors import UserError
 from qof_cancer.model import load_ruleset
 from qof_cancer.outputs.files import write_rows_csv
-from qof_cancer.reconcile import READINGS, compare, read_published, reading_settings
+from qof_cancer.reconcile import READINGS, compare, read_published, reading_settings, year_to_run
 from qof_cancer.reconcile.compare import READING_COLUMNS, RECONCILE_COLUMNS
 
 PublishedOpt = Annotated[
@@ -56,14 +55,7 @@ def reconcile(
     console = Console(stderr=True)
     ruleset = load_ruleset(scheme=scheme, settings=parse_settings(setting))
     figures = read_published(published, tuple(i.id for i in ruleset.indicators))
-    if year is None and as_of is None:
-        if len(figures.achievement_dates) != 1:
-            raise UserError(
-                f"{published}: give --year: the file names no single achievement date "
-                f"({len(figures.achievement_dates)} found)"
-            )
-        (day,) = figures.achievement_dates
-        year = ruleset.year_for(day).id
+    day = parse_as_of(as_of)
     readings = {
         name: reading_settings(ruleset, values, parse_settings(setting)) for name, values in READINGS.items()
     }
@@ -72,8 +64,8 @@ def reconcile(
             patients,
             events,
             readings,
-            year=year,
-            as_of=parse_as_of(as_of),
+            year=year_to_run(figures, ruleset, year, day),
+            as_of=day,
             codes=codes,
             scheme=scheme,
             progress=lambda msg: status.update(msg),

@@ -232,11 +232,17 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
     register = ruleset.register
 
     population = select_population(period.ach)
+    # The builders below are given fresh nodes only, so they need not copy the tree at each step
+    # (copy=False); a node used in two places is copied where it is used again.
     events = (
         exp.select(_col("patient_id", "e"), _col("cluster_id", "c"), _col("date", "e"), _col("episode", "e"))
-        .from_(exp.alias_(exp.to_table("events"), "e"))
-        .join(exp.alias_(exp.to_table("cluster_codes"), "c"), on=_col("code", "e").eq(_col("code", "c")))
-        .where(_col("date", "e") <= ach.copy())
+        .from_(exp.alias_(exp.to_table("events"), "e"), copy=False)
+        .join(
+            exp.alias_(exp.to_table("cluster_codes"), "c"),
+            on=_col("code", "e").eq(_col("code", "c")),
+            copy=False,
+        )
+        .where(_col("date", "e") <= ach.copy(), copy=False)
     )
     diagnosis = select_diagnosis(register, "ev")
     for rule in register.rules:
@@ -254,17 +260,19 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
             _col("reg_dat", "p"),
             _col("can_dat", "d"),
         )
-        .from_(exp.alias_(exp.to_table("pop"), "p"))
+        .from_(exp.alias_(exp.to_table("pop"), "p"), copy=False)
         .join(
             exp.alias_(exp.to_table("dx"), "d"),
             on=_col("patient_id", "p").eq(_col("patient_id", "d")),
             join_type="left",
+            copy=False,
         )
     )
+    ruled = exp.select("*", exp.alias_(register_rule, "register_rule")).from_("base", copy=False)
     reg = (
         exp.select("*")
-        .from_(exp.select("*", exp.alias_(register_rule, "register_rule")).from_("base").subquery("b"))
-        .where(_col("register_rule").isin(*[_s(x) for x in on_register]))
+        .from_(ruled.subquery("b", copy=False), copy=False)
+        .where(_col("register_rule").isin(*[_s(x) for x in on_register]), copy=False)
     )
 
     # One boolean column per rule of every ratio indicator, computed in one grouped pass over events.
@@ -281,22 +289,23 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
     ]
     feat = (
         exp.select(*keys, *features)
-        .from_(exp.alias_(exp.to_table("reg"), "reg"))
+        .from_(exp.alias_(exp.to_table("reg"), "reg"), copy=False)
         .join(
             exp.alias_(exp.to_table("ev"), "ev"),
             on=_col("patient_id", "reg").eq(_col("patient_id", "ev")),
             join_type="left",
+            copy=False,
         )
-        .group_by(*[k.copy() for k in keys])
+        .group_by(*[k.copy() for k in keys], copy=False)
     )
 
     def rows_for(ind: Indicator) -> exp.Select:
         if ind.kind == "register":
-            ruled = exp.select("*", exp.alias_(_col("register_rule"), "rule")).from_("feat")
+            ruled = exp.select("*", exp.alias_(_col("register_rule"), "rule")).from_("feat", copy=False)
             due: exp.Expression = exp.cast(exp.null(), exp.DataType.build("DATE"))
         else:
             chain = _chain(ind, ctx, lambda i, ind=ind: _col(feature_names[(ind.id, i)]))
-            ruled = exp.select("*", exp.alias_(chain, "rule")).from_("feat")
+            ruled = exp.select("*", exp.alias_(chain, "rule")).from_("feat", copy=False)
             due = (
                 _plus(_col("can_dat"), ind.due)
                 if ind.due
@@ -314,14 +323,14 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
             _col("can_dat"),
             _col("reg_dat"),
             exp.alias_(due, "due_date"),
-        ).from_(ruled.subquery("r"))
+        ).from_(ruled.subquery("r", copy=False), copy=False)
 
     union: exp.Expression = rows_for(ruleset.indicators[0])
     for ind in ruleset.indicators[1:]:
-        union = exp.union(union, rows_for(ind), distinct=False)
+        union = exp.union(union, rows_for(ind), distinct=False, copy=False)
     outcomes = (
         exp.select(*OUTCOME_COLUMNS)
-        .from_(union.subquery("o"))
+        .from_(union.subquery("o", copy=False), copy=False)
         .with_("pop", population, copy=False)
         .with_("ev", events, copy=False)
         .with_("dx", diagnosis, copy=False)
@@ -335,7 +344,7 @@ def compile_run(ruleset: RuleSet, period: Period) -> CompiledRun:
             exp.alias_(exp.func("MAX", _col("pcn_code")), "pcn_code"),
             exp.alias_(exp.Count(this=exp.Star()), "list_size"),
         )
-        .from_(population.subquery("pop"))
-        .group_by(_col("practice_code"))
+        .from_(population.subquery("pop"))  # a copy: `population` is the outcomes' `pop` step too
+        .group_by(_col("practice_code"), copy=False)
     )
     return CompiledRun(outcomes, list_sizes)

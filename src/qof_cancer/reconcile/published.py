@@ -21,8 +21,9 @@ from pathlib import Path
 
 from qof_cancer.engine.national import DENOMINATOR_FIELD, NUMERATOR_FIELD, REGISTER_FIELD
 from qof_cancer.errors import UserError
+from qof_cancer.model.ruleset import RuleSet
 
-__all__ = ["Published", "read_published", "FIELD_MEASURES", "MAX_ROWS"]
+__all__ = ["Published", "read_published", "year_to_run", "FIELD_MEASURES", "MAX_ROWS"]
 
 FIELD_MEASURES = {REGISTER_FIELD: "REGISTER", NUMERATOR_FIELD: "NUMERATOR", DENOMINATOR_FIELD: "DENOMINATOR"}
 # A practice-level file has a few dozen rows per practice; this bounds the work a wrong file causes.
@@ -49,6 +50,20 @@ class Published:
     @property
     def practices(self) -> set[str]:
         return {p for p, _, _ in self.values}
+
+
+def year_to_run(figures: Published, ruleset: RuleSet, year: str | None, as_of: date | None) -> str | None:
+    """The QOF year to compute beside `figures`: `year` when given, the year of `as_of` (None: the run
+    works it out) when that is given, and otherwise the year of the file's one achievement date."""
+    if year is not None or as_of is not None:
+        return year
+    if len(figures.achievement_dates) != 1:
+        raise UserError(
+            f"{figures.path}: give --year: the file names no single achievement date "
+            f"({len(figures.achievement_dates)} found)"
+        )
+    (day,) = figures.achievement_dates
+    return ruleset.year_for(day).id
 
 
 def _date(text: str) -> date | None:

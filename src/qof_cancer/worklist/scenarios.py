@@ -4,12 +4,15 @@ Nothing here knows a rule. Each scenario gives the store its own `patients` and 
 the run's tables) and the store evaluates the compiled rules over them, on whatever engine the run uses:
 
 - `as_is`: the data as known on ACH (records up to ACH; registrations and deaths after ACH unknown), run
-  at PPED: the year end if nothing more is recorded.
+  at PPED: the year end if nothing more is recorded. At the year end itself (ACH = PPED) that is the
+  run's own evaluation, and the store shares it rather than computing it again.
 - `done`: the same, plus one completing record (a Cancer Care Review, a support contact) per
   patient and indicator not yet met (and not settled in an earlier year, rule R1c), dated on the last day it can count this year, min(due date, PPED),
   when that is not before ACH: the year end if the worklist is completed. The engine then says who
-  becomes `met`: that set *is* the worklist, so the worklist and the rules cannot disagree.
-- `previous`: last QOF year at its PPED over the run's full data, for the PCA comparison.
+  becomes `met`: that set *is* the worklist, so the worklist and the rules cannot disagree. In a
+  closed year nothing can be added, so `done` reads `as_is`'s own data and is shared with it.
+- `previous`: last QOF year at its PPED over the run's full data, for the PCA comparison (the same
+  evaluation as the income-protected year's when that is last year, and then shared with it).
 """
 
 from __future__ import annotations
@@ -39,20 +42,13 @@ def _d(day: date) -> str:
     return date_literal(day).sql("duckdb")
 
 
-def _snapshot_patients(run: Run, ach: date) -> str:
-    """The run's patients as they stood on ACH: registrations and deaths after ACH not yet known."""
-    unknown = {"registration_end", "date_of_death"}
-    columns = run.arrow("SELECT * FROM patients LIMIT 0").column_names
-    select = ", ".join(
-        f"CASE WHEN {c} > {_d(ach)} THEN NULL ELSE {c} END AS {c}" if c in unknown else c for c in columns
-    )
-    return f"SELECT {select} FROM patients WHERE registration_start <= {_d(ach)}"
-
-
 def _with_probes(
     run: Run, as_is: Evaluation, codes: dict[str, str], period: Period, start: date | None
 ) -> str:
-    """AS_IS's events plus one completing record per not-yet-met patient and indicator."""
+    """AS_IS's events plus one completing record per not-yet-met patient and indicator; AS_IS's events
+    themselves in a closed year (`start` None), when nothing can be recorded in time any more."""
+    if start is None:
+        return as_is.events
     run.backend.register(
         PROBE_CODES,
         pa.table(
@@ -61,8 +57,7 @@ def _with_probes(
         ),
     )
     last_day = f"least(o.due_date, {_d(period.pped)})"
-    # A closed year (start is None) takes no probes: nothing can be recorded in time any more.
-    window = f"{last_day} >= {_d(start)}" if start is not None else "FALSE"
+    window = f"{last_day} >= {_d(start)}"
     # A patient whose review or support contact was counted in an earlier year is on no list.
     settled = ", ".join(f"'{o}'" for o in SETTLED_OUTCOMES)
     columns = "patient_id, code, date, episode, value, unit"
@@ -86,13 +81,7 @@ def run_scenarios(
     """(as_is, done) at PPED. `codes`: indicator -> a code of its completing cluster. `start`: the first
     day an action can be recorded (ACH), or None when the year is closed."""
     year_end = Period(period.year, period.pped)
-    as_is = run.scenario(
-        AS_IS,
-        ruleset=ruleset,
-        period=year_end,
-        patients=_snapshot_patients(run, period.ach),
-        events=f"SELECT * FROM events WHERE date <= {_d(period.ach)}",
-    )
+    as_is = run.scenario(AS_IS, ruleset=ruleset, period=year_end, known_on=period.ach)
     done = run.scenario(
         DONE,
         ruleset=ruleset,
