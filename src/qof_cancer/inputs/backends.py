@@ -17,7 +17,9 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-__all__ = ["Backend", "DuckDBBackend", "SparkBackend", "SqlLike"]
+from qof_cancer.errors import UserError
+
+__all__ = ["Backend", "DuckDBBackend", "SparkBackend", "SqlLike", "spark_conf"]
 
 SqlLike = str | exp.Expression
 
@@ -28,7 +30,7 @@ class Backend(Protocol):
     def execute(self, sql: SqlLike) -> None: ...
     def rows(self, sql: SqlLike) -> list[tuple]: ...
     def arrow(self, sql: SqlLike) -> pa.Table: ...
-    def materialize(self, name: str, select: SqlLike) -> None: ...
+    def materialize(self, name: str, select: SqlLike, small: bool = False) -> None: ...
     def view(self, name: str, select: SqlLike, keep: bool = False) -> None: ...
     def register(self, name: str, table: pa.Table) -> None: ...
     def drop(self, name: str) -> None: ...
@@ -57,7 +59,9 @@ class DuckDBBackend:
         # DuckDB 2 calls it to_arrow_table; 1.x calls it arrow.
         return (getattr(relation, "to_arrow_table", None) or relation.arrow)()
 
-    def materialize(self, name: str, select: SqlLike) -> None:
+    def materialize(self, name: str, select: SqlLike, small: bool = False) -> None:
+        """`small` (a table of one row per code, or so) changes nothing here: DuckDB plans its joins from
+        the table's real size."""
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {self._sql(select)}")
 
     def view(self, name: str, select: SqlLike, keep: bool = False) -> None:
@@ -103,6 +107,21 @@ class DuckDBBackend:
         self.con.close()
 
 
+def spark_conf(text: str) -> dict[str, str]:
+    """Spark settings from `QOF_SPARK_CONF`: `key=value` pairs separated by `;`, e.g.
+    `spark.sql.shuffle.partitions=8;spark.sql.adaptive.enabled=false`. They are set last, so they
+    override the local defaults (and `QOF_SPARK_PARTITIONS`, `QOF_SPARK_DRIVER_MEMORY`)."""
+    conf = {}
+    for pair in (p.strip() for p in text.split(";")):
+        if not pair:
+            continue
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip().startswith("spark.") or not value.strip():
+            raise UserError(f"QOF_SPARK_CONF: {pair!r} is not spark.key=value (pairs separated by ';')")
+        conf[key.strip()] = value.strip()
+    return conf
+
+
 class SparkBackend:
     """A Spark session (local or a cluster): the same checks and rules, rendered as Spark SQL."""
 
@@ -130,6 +149,8 @@ class SparkBackend:
             builder = builder.config(
                 "spark.sql.shuffle.partitions", os.environ.get("QOF_SPARK_PARTITIONS", "4")
             ).config("spark.driver.memory", os.environ.get("QOF_SPARK_DRIVER_MEMORY", "2g"))
+        for key, value in spark_conf(os.environ.get("QOF_SPARK_CONF", "")).items():
+            builder = builder.config(key, value)
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         return cls(spark)
@@ -148,18 +169,23 @@ class SparkBackend:
     def arrow(self, sql: SqlLike) -> pa.Table:
         return self.spark.sql(self._sql(sql)).toArrow()
 
-    def materialize(self, name: str, select: SqlLike) -> None:
+    def materialize(self, name: str, select: SqlLike, small: bool = False) -> None:
         """Compute `select` now and keep its rows under `name`, with the query plan cut there: a later
         query over `name` plans a scan of those rows, not the whole lineage (a lazily cached view made
         every query over the run's stacked tables re-plan, and often recompute, all that led to them).
         A checkpoint directory (`spark.checkpoint.dir`, as on a cluster) makes the copy reliable;
-        without one the rows are kept in the executors' block stores (`localCheckpoint`)."""
+        without one the rows are kept in the executors' block stores (`localCheckpoint`).
+
+        `small` marks a table of a few thousand rows at most (one per code): every join with it
+        broadcasts it. Spark sizes a checkpointed table by the estimate of the plan it came from (for
+        the events file's distinct codes, the size of the whole file), so without the mark it shuffled
+        every event row to join them to a few thousand codes."""
         frame = self.spark.sql(self._sql(select))
         if self.spark.sparkContext.getCheckpointDir():
             frame = frame.checkpoint(eager=True)
         else:
             frame = frame.localCheckpoint(eager=True)
-        frame.createOrReplaceTempView(name)
+        (frame.hint("broadcast") if small else frame).createOrReplaceTempView(name)
 
     def view(self, name: str, select: SqlLike, keep: bool = False) -> None:
         """A temporary view (`keep` is for engines with database files: a session keeps nothing)."""
@@ -168,10 +194,18 @@ class SparkBackend:
     def register(self, name: str, table: pa.Table) -> None:
         from pyspark.sql.types import StringType, StructField, StructType
 
-        # Lookup tables are small and all text: plain rows avoid needing pandas.
+        # Lookup tables are small and all text. Handed over as Arrow, the rows are read by the JVM
+        # itself (plain Python rows are unpickled by Python workers in every job that reads them).
         schema = StructType([StructField(c, StringType(), True) for c in table.column_names])
-        rows = [tuple(None if v is None else str(v) for v in r.values()) for r in table.to_pylist()]
-        self.spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+        text = pa.table(
+            {
+                c: pa.array([None if v is None else str(v) for v in table.column(c).to_pylist()], pa.string())
+                for c in table.column_names
+            }
+        )
+        # Held in Python, so small: every join with it broadcasts it. Spark cannot size these rows, and so
+        # shuffled both sides of each join with a code list (as for `materialize`'s `small`).
+        self.spark.createDataFrame(text, schema=schema).hint("broadcast").createOrReplaceTempView(name)
 
     def drop(self, name: str) -> None:
         """Drop `name`: DROP TABLE removes a warehouse table's files, and also drops a temporary view."""

@@ -186,7 +186,8 @@ class PostgresBackend:
                 kind = "VIEW" if found[0] == "v" else "TABLE"
                 cur.execute(f'DROP {kind} {self.schema}."{name}" CASCADE')
 
-    def materialize(self, name: str, select: str | exp.Expression) -> None:
+    def materialize(self, name: str, select: str | exp.Expression, small: bool = False) -> None:
+        """`small` changes nothing here: ANALYZE gives the planner the table's real size."""
         self.drop(name)
         with self.connection.cursor() as cur:
             cur.execute(f'CREATE TABLE {self.schema}."{name}" AS {self._sql(select)}')

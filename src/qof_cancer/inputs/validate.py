@@ -199,6 +199,7 @@ def _event_codes(backend: Backend, events: Source, keep_codes: str) -> None:
     backend.materialize(
         "event_codes_seen",
         f'SELECT code AS raw, {_text(events, "code")} AS code FROM (SELECT DISTINCT "code" FROM {events.name}) AS d',
+        small=True,
     )
     codes = [r[0] for r in backend.rows("SELECT DISTINCT code FROM event_codes_seen WHERE code IS NOT NULL")]
     bad = [(c, reason) for c in codes if (reason := check_record_code(c))]
@@ -216,6 +217,7 @@ def _event_codes(backend: Backend, events: Source, keep_codes: str) -> None:
         "k.code IS NULL AND s.code IS NOT NULL AND bc.reason IS NULL AS plain "
         "FROM event_codes_seen AS s LEFT JOIN bad_codes AS bc ON bc.code = s.code "
         f"LEFT JOIN (SELECT DISTINCT code FROM {keep_codes}) AS k ON k.code = s.code WHERE s.raw IS NOT NULL",
+        small=True,
     )
 
 
