@@ -251,5 +251,9 @@ NOTES = """## What the checks cost, and where the rest goes
   scenarios of the run's one store: the reconcile readings are evaluated in the same run, on the inputs
   read and checked once, and an evaluation identical to one the store holds (the worklist's year end as
   it stands at the year end, the worklist done in a closed year, last year for PCA monitoring, the
-  reading with the run's own settings) shares its tables instead of being computed again (decision 25).
-  **Writing the output files** goes through Python rows."""
+  reading with the run's own settings) shares its tables instead of being computed again (decision 26).
+- **Writing the output files**: on DuckDB every CSV is written by the engine (`COPY`, from the store or
+  from an Arrow table scanned in place) with the bytes Python's writer gives, and a table of more than
+  100,000 rows gets a Parquet file beside it (decision 25). What remains is mostly Python: the worklist
+  workbook (openpyxl, write-only mode), the report and the worklist and benchmark tables, which are
+  built in Python."""
