@@ -59,7 +59,9 @@ def render(rows, args, phases, phase_size, features, settings) -> str:
         "bench run) matter more than the seconds.",
         "",
         "Reproduce: `make bench` (or `.venv/bin/python bench/run.py --sizes "
-        f"{args.sizes} --spark-sizes '{args.spark_sizes}' --features-size {args.features_size} --repeat {args.repeat}`).",
+        f"{args.sizes} --spark-sizes '{args.spark_sizes}'"
+        + (f" --features-size {args.features_size}" if args.features_size is not None else "")
+        + f" --repeat {args.repeat}`).",
         "",
         "- **run**: `qof-cancer run --patients patients.parquet --events events.parquet --year 2024-25 --out ...`: "
         "reads and checks both files, computes 2023-24 (income protection) and 2024-25, the worklist, data "
