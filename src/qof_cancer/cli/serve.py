@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,10 +26,10 @@ from qof_cancer.cli.options import (
     parse_as_of,
     parse_settings,
 )
-from qof_cancer.web import Dashboard, RunInputs
-from qof_cancer.web import serve as serve_dashboard
-from qof_cancer.web.security import check_host, is_loopback
 from qof_cancer.worklist.messages import missing_details_advice
+
+if TYPE_CHECKING:
+    from qof_cancer.web import Dashboard
 
 
 def _practice_codes(dash: Dashboard) -> list[str]:
@@ -68,6 +68,12 @@ def serve(
     ] = None,
 ) -> None:
     """Run the indicators and serve the dashboard: overview, indicators, patients, worklists, screening."""
+    # The web application (FastAPI, uvicorn) is imported by this command only: every other command's
+    # start would otherwise pay ~0.3 s for it.
+    from qof_cancer.web import Dashboard, RunInputs
+    from qof_cancer.web import serve as serve_dashboard
+    from qof_cancer.web.security import check_host, is_loopback
+
     check_host(host, token)  # before the run, so a refused host costs nothing
     check_input_paths(patients, events)
     inputs = RunInputs(

@@ -7,7 +7,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["print_run_summary", "status_legend"]
+__all__ = ["print_run_summary", "status_legend", "PRACTICES_LISTED"]
+
+# Up to this many practices the table has a row per practice and PCN; a larger run (an ICB's, the
+# country's) gets one row per indicator over all its practices, and each practice's rows stay in
+# summary.csv and the report: a terminal of thousands of lines helps nobody.
+PRACTICES_LISTED = 12
 
 _STATUS = {
     "paid": "paid",
@@ -15,6 +20,7 @@ _STATUS = {
     "income_protected": "protected",
     "retired": "retired",
     "local_scheme": "local",
+    "mixed": "mixed",  # a total over practices whose statuses differ
 }
 
 
@@ -59,31 +65,84 @@ def _result_cell(row: dict) -> str:
     return f"{row['achievement_pct']:.1f}% ({row['numerator']:,}/{row['denominator']:,})"
 
 
-def print_run_summary(result: Any, console: Console) -> None:
-    """Per practice and PCN: the register, each indicator's achievement, points and pounds; then warnings."""
-    period = result.period
-    title = f"QOF {period.year.id} cancer at {period.ach.isoformat()}"
-    if period.in_year:
-        title += " (in-year)"
+def _table(title: str, first: str | None) -> Table:
     table = Table(title=title, title_justify="left")
-    table.add_column("Practice")
+    if first:
+        table.add_column(first)
     table.add_column("Ind.")
     table.add_column("Result", justify="right")
     table.add_column("Points", justify="right")
     table.add_column("£ paid", justify="right")
     table.add_column("Status")
-    last = result.ruleset.indicators[-1].id
-    for row in result.summary_rows():
-        who = row["practice_code"] or f"PCN {row['pcn_code']}"
-        table.add_row(
-            who,
-            row["indicator"],
-            _result_cell(row),
-            f"{row['points']:.2f}/{row['max_points']:g}",
-            f"{row['payment_gbp']:,.0f}",
-            _STATUS.get(row["payment_status"], row["payment_status"]),
-            end_section=row["indicator"] == last,
+    return table
+
+
+def _cells(row: dict) -> tuple[str, str, str, str]:
+    return (
+        _result_cell(row),
+        f"{row['points']:.2f}/{row['max_points']:g}",
+        f"{row['payment_gbp']:,.0f}",
+        _STATUS.get(row["payment_status"], row["payment_status"]),
+    )
+
+
+def _added(rows: list[dict], key: str) -> float | None:
+    values = [r[key] for r in rows if r[key] is not None]
+    return sum(values) if values else None
+
+
+def _totals(rows: list[dict], indicators: list[str]) -> list[dict]:
+    """One row per indicator over the practices' rows (the PCN rows left out, so nothing counts twice):
+    registers, numerators, denominators, points and pounds added up."""
+    totals = []
+    for ind in indicators:
+        mine = [r for r in rows if r["indicator"] == ind]
+        if not mine:
+            continue
+        statuses = {r["payment_status"] for r in mine}
+        numerator, denominator = _added(mine, "numerator"), _added(mine, "denominator")
+        totals.append(
+            {
+                "indicator": ind,
+                "register": _added(mine, "register") or 0,
+                "prevalence_pct": None,
+                "numerator": numerator,
+                "denominator": denominator,
+                "achievement_pct": 100 * numerator / denominator
+                if numerator is not None and denominator
+                else None,
+                "points": _added(mine, "points") or 0.0,
+                "max_points": _added(mine, "max_points") or 0.0,
+                "payment_gbp": _added(mine, "payment_gbp") or 0.0,
+                "payment_status": statuses.pop() if len(statuses) == 1 else "mixed",
+            }
         )
+    return totals
+
+
+def print_run_summary(result: Any, console: Console) -> None:
+    """Per practice and PCN (or, past `PRACTICES_LISTED` practices, per indicator over them all): the
+    register, each indicator's achievement, points and pounds; then warnings."""
+    period = result.period
+    title = f"QOF {period.year.id} cancer at {period.ach.isoformat()}"
+    if period.in_year:
+        title += " (in-year)"
+    indicators = [i.id for i in result.ruleset.indicators]
+    rows = result.summary_rows()
+    practices = sorted({r["practice_code"] for r in rows if r["practice_code"]})
+    if len(practices) <= PRACTICES_LISTED:
+        table = _table(title, "Practice")
+        for row in rows:
+            who = row["practice_code"] or f"PCN {row['pcn_code']}"
+            table.add_row(who, row["indicator"], *_cells(row), end_section=row["indicator"] == indicators[-1])
+    else:
+        pcns = len({r["pcn_code"] for r in rows if r["practice_code"] and r["pcn_code"]})
+        title += f", {len(practices):,} practices" + (f" ({pcns:,} PCN{'s' * (pcns != 1)})" if pcns else "")
+        table = _table(title, None)
+        for row in _totals([r for r in rows if r["practice_code"]], indicators):
+            table.add_row(row["indicator"], *_cells(row))
+        table.caption = "Added up over the practices. Each practice and PCN: summary.csv, report.html."
+        table.caption_justify = "left"
     console.print(table)
     for line in status_legend(result):
         console.print(f"  {line}")

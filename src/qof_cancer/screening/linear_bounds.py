@@ -19,8 +19,9 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Protocol
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+
+# scipy is imported where a programme is solved, not here: it takes longer to import (~0.4 s) than most
+# runs spend in this module, and every command line start would pay for it.
 
 __all__ = ["linear_bounds"]
 
@@ -91,6 +92,8 @@ def _solve(
 ) -> dict[Cell, tuple[float, float]]:
     if not groups:  # a cell in no set: its own bounds are all there is
         return {c: (bounds[c].low, bounds[c].high) for c in targets}
+    from scipy.sparse import coo_matrix
+
     index = {c: i for i, c in enumerate(members)}
     limits = [(bounds[c].low, None if math.isinf(bounds[c].high) else bounds[c].high) for c in members]
     rows, cols, coefficients = [], [], []
@@ -148,6 +151,8 @@ def _optimum(
     objective: np.ndarray, equations, zeros: np.ndarray, limits: list
 ) -> tuple[float, np.ndarray | None]:
     """The least value of `objective` and the table that reaches it (None when it falls without end)."""
+    from scipy.optimize import linprog
+
     result = linprog(objective, A_eq=equations, b_eq=zeros, bounds=limits, method="highs")
     if result.status == 3:  # unbounded: the cell has no maximum (the minimum is bounded by 0)
         return -math.inf, None
