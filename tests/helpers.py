@@ -74,3 +74,18 @@ def as_event(item: list) -> Event:
         day if isinstance(day, date) else date.fromisoformat(str(day)),
         rest[0] if rest else None,
     )
+
+
+def diagnosed_patients(ids: Iterable[str], diagnosed: date = date(2023, 6, 1)) -> list[Patient]:
+    """One patient per id at practice A00001 (PCN U00001), registered since 2000, each with a cancer
+    diagnosis (CAN_COD) on `diagnosed`: a register whose ids can be as awkward as a test needs."""
+    return [
+        Patient(
+            patient_id=pid,
+            practice_code="A00001",
+            pcn_code="U00001",
+            registration_start=date(2000, 1, 1),
+            events=(as_event(["CAN_COD", diagnosed]),),
+        )
+        for pid in ids
+    ]

@@ -24,7 +24,7 @@ from qof_cancer.codes import ClusterSet, load_clusters
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
 from qof_cancer.engine.context import Feature, FeatureUnsupported, RunContext
 from qof_cancer.engine.national import INDICATOR_VALUES_SCHEMA, indicator_values
-from qof_cancer.engine.run import Run, feature_table
+from qof_cancer.engine.run import REJECT_COLUMNS, Run, feature_table
 from qof_cancer.engine.summary import SUMMARY_COLUMNS, achieved_points, summarise
 from qof_cancer.engine.tables import RunTables, StoreTable
 from qof_cancer.errors import UserError
@@ -41,7 +41,6 @@ from qof_cancer.worklist.messages import MessageSet
 
 __all__ = ["RunResult", "Reading", "run", "run_readings", "open_backend", "FEATURES", "REJECT_COLUMNS"]
 
-REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 Progress = Callable[[str], None]
 CodeLists = Mapping[str, frozenset[str]]
 Settings = Mapping[str, Mapping[str, Any]]

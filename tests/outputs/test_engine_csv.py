@@ -14,10 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from qof_cancer import api
-from qof_cancer.engine.reference import Patient
 from qof_cancer.outputs import registry
 from qof_cancer.outputs.files import write_arrow_csv, write_arrow_csv_by_engine, write_table_csv
-from tests.helpers import PATIENT_HEADER, as_event, write_inputs
+from tests.helpers import PATIENT_HEADER, diagnosed_patients, write_inputs
 
 TEXT = [
     '=HYPERLINK("x")', "@me", "-3.5", "+44 7700 900123", "a,b", 'q"x', "two\nlines", "é ü 中", "\tx",
@@ -101,16 +100,7 @@ def test_tables_the_engine_cannot_spell_go_through_python(tmp_path, column):
 def _inputs_with_rejects(folder):
     """Patients with awkward ids and codes on the register, and event rows the checks reject with awkward
     values (a comma, quotes, a formula, a line break, unicode)."""
-    patients = [
-        Patient(
-            patient_id=pid,
-            practice_code="A00001",
-            pcn_code="U00001",
-            registration_start=dt.date(2000, 1, 1),
-            events=(as_event(["CAN_COD", dt.date(2023, 6, 1)]),),
-        )
-        for pid in ("p1", "=cmd", "a,b", 'q"x', "é")
-    ]
+    patients = diagnosed_patients(("p1", "=cmd", "a,b", 'q"x', "é"))
     ppath, epath = write_inputs(folder, patients)
     assert PATIENT_HEADER[0] == "patient_id"
     with epath.open("a", newline="") as fh:

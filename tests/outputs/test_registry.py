@@ -8,10 +8,9 @@ import datetime as dt
 import duckdb
 
 from qof_cancer import api
-from qof_cancer.engine.reference import Patient
 from qof_cancer.outputs.files import write_arrow_csv, write_rows_csv, write_table_csv
 from qof_cancer.outputs.registry import RENDERERS
-from tests.helpers import as_event, write_inputs
+from tests.helpers import diagnosed_patients, write_inputs
 
 # Text a spreadsheet would run, text that looks like it but is a number, and text CSV must quote.
 AWKWARD = ['=HYPERLINK("x")', "@me", "-3.5", "+44 7700 900123", "a,b", 'q"x', " lead", "tail ", "it's", "é"]
@@ -38,16 +37,7 @@ def test_engine_written_csv_is_byte_for_byte_the_python_writer(tmp_path):
 
 
 def test_a_run_folder_has_outcomes_from_the_engine_and_every_renderer_file(tmp_path):
-    patients = [
-        Patient(
-            patient_id=pid,
-            practice_code="A00001",
-            pcn_code="U00001",
-            registration_start=dt.date(2000, 1, 1),
-            events=(as_event(["CAN_COD", dt.date(2023, 6, 1)]),),
-        )
-        for pid in AWKWARD
-    ]
+    patients = diagnosed_patients(AWKWARD)
     ppath, epath = write_inputs(tmp_path / "in", patients)
     result = api.run(ppath, epath, year="2023-24", today=dt.date(2024, 6, 1), out=tmp_path / "out")
     assert result.outcomes.num_rows == 3 * len(AWKWARD)

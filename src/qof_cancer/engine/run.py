@@ -44,7 +44,7 @@ from qof_cancer.inputs.backends import Backend, SqlLike
 from qof_cancer.model.ruleset import RuleSet
 from qof_cancer.model.years import Period
 
-__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget", "feature_table", "REJECTS_ORDER"]
+__all__ = ["Run", "Evaluation", "PUBLISHED", "retarget", "feature_table", "REJECT_COLUMNS", "REJECTS_ORDER"]
 
 # The compiler's named steps that the store publishes, and the name each is published under.
 PUBLISHED = {"pop": "population", "dx": "can_dat", "feat": "rule_facts"}
@@ -57,8 +57,9 @@ _LATER_DATES = ("registration_end", "date_of_death")
 
 Counts = list[tuple[str, str, str, int]]
 # rejects.csv: its columns, and its order (file and row; the rest only orders the rows of one cell).
-_REJECT_SELECT = 'file, "row", "column", value, reason, action'
+REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 REJECTS_ORDER = ("file", '"row"', '"column"', "reason", "value", "action")
+_REJECT_SELECT = ", ".join(f'"{c}"' for c in REJECT_COLUMNS)
 # What a scenario's source holds, for finding an evaluation made already: a loaded table's name, a
 # select over loaded tables ("select", its text), or the loaded table as known on a day ("known_on",
 # day, table); None for anything else (a table made by a feature may be made again with other rows).

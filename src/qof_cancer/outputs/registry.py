@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
-from qof_cancer.engine.run import REJECTS_ORDER
+from qof_cancer.engine.run import REJECT_COLUMNS, REJECTS_ORDER
 from qof_cancer.outputs.files import (
     write_arrow_csv,
     write_arrow_csv_by_engine,
@@ -44,7 +44,6 @@ __all__ = [
 ]
 
 OUTCOMES_ORDER = ("practice_code", "indicator", "patient_id")
-REJECT_COLUMNS = ("file", "row", "column", "value", "reason", "action")
 # A table of more rows than this gets <name>.parquet beside <name>.csv (docs/worklists.md, "Output files").
 PARQUET_ROWS = 100_000
 
