@@ -131,17 +131,31 @@ def _column_format(name: str, values: Sequence[object]) -> str | None:
     return None
 
 
-def _fill_sheet(ws: WriteOnlyWorksheet, columns: list[str], rows: list[dict]) -> None:
-    """A list's sheet, streamed: its layout first (widths, formats, frozen header, filter), then rows."""
+def _safe_column(values: list) -> list:
+    """A column's values through `safe_cell`; only text can start a formula, so other columns pass as
+    they are."""
+    if any(isinstance(v, str) for v in values):
+        return [safe_cell(v) for v in values]
+    return values
+
+
+def _fill_sheet(ws: WriteOnlyWorksheet, columns: list[str], values_of: Mapping[str, list]) -> None:
+    """A list's sheet, streamed: its layout first (widths, formats, frozen header, filter), then rows.
+
+    `values_of` holds each column's values top to bottom. The rows are put together column-wise, and
+    each formatted column (dates, money, percentages) has one styled cell that every row reuses: the
+    sheet streams each row to the file as it is appended, so the cell is written before it is reused.
+    """
+    n_rows = len(values_of[columns[0]]) if columns else 0
     formats: list[str | None] = []
     for i, name in enumerate(columns, start=1):
         letter = get_column_letter(i)
-        values = [row.get(name) for row in rows]
+        values = values_of[name]
         width = max([len(name) * 0.9] + [len(_display(v)) for v in values[:2000]])
         ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, width + 2))
         formats.append(_column_format(name, values))
-        if name == "days_left" and rows:
-            cells = f"{letter}2:{letter}{len(rows) + 1}"
+        if name == "days_left" and n_rows:
+            cells = f"{letter}2:{letter}{n_rows + 1}"
             ws.conditional_formatting.add(cells, CellIsRule(operator="lessThan", formula=["8"], fill=_RED))
             ws.conditional_formatting.add(
                 cells, CellIsRule(operator="between", formula=["8", "28"], fill=_AMBER)
@@ -149,14 +163,15 @@ def _fill_sheet(ws: WriteOnlyWorksheet, columns: list[str], rows: list[dict]) ->
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"  # printed pages repeat the header
     ws.page_setup.orientation = "landscape"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{n_rows + 1}"
     ws.append(_header(ws, columns, alignment=Alignment(vertical="top", wrap_text=True)))
-    formatted = [(i, c, f) for i, (c, f) in enumerate(zip(columns, formats, strict=True)) if f]
-    for row in rows:
-        line: list[object] = [safe_cell(row.get(c)) for c in columns]
-        for i, _name, fmt in formatted:
-            line[i] = _styled(ws, line[i], number_format=fmt)
-        ws.append(line)
+    styled = [(i, _styled(ws, None, number_format=fmt)) for i, fmt in enumerate(formats) if fmt]
+    for line in zip(*(_safe_column(values_of[c]) for c in columns), strict=True):
+        row = list(line)
+        for i, cell in styled:
+            cell.value = row[i]
+            row[i] = cell
+        ws.append(row)
 
 
 def _fill_about(
@@ -199,20 +214,24 @@ def build_worklist_workbook(
     lists = worklist_lists(ruleset)
     wb = Workbook(write_only=True)
     _fill_about(wb.create_sheet("About"), tables, facts or {}, lists)
-    rows_of: dict[str, list[dict]] = {}  # each table read into rows once
-    by_list: dict[tuple[str, object], list[dict]] = {}  # and its rows shared out by their `list`
+    columns_of: dict[str, dict[str, list]] = {}  # each table read into column values once
+    rows_in: dict[tuple[str, object], list[int]] = {}  # and its row numbers shared out by their `list`
     for title, table_name, list_name, _about in worklist_sheets(lists):
         table = tables.get(table_name)
         if table is None:
             continue
-        if table_name not in rows_of:
-            rows_of[table_name] = table.to_pylist()
-            if "list" in table.column_names:
-                for row in rows_of[table_name]:
-                    by_list.setdefault((table_name, row["list"]), []).append(row)
+        if table_name not in columns_of:
+            columns_of[table_name] = {c: table.column(c).to_pylist() for c in table.column_names}
+            for i, value in enumerate(columns_of[table_name].get("list", ())):
+                rows_in.setdefault((table_name, value), []).append(i)
         columns = [c for c in table.column_names if c != "list" or list_name is None]
-        rows = rows_of[table_name] if list_name is None else by_list.get((table_name, list_name), [])
-        _fill_sheet(wb.create_sheet(title), columns, rows)
+        whole = columns_of[table_name]
+        if list_name is None:
+            values_of = whole
+        else:
+            picked = rows_in.get((table_name, list_name), [])
+            values_of = {c: [whole[c][i] for i in picked] for c in columns}
+        _fill_sheet(wb.create_sheet(title), columns, values_of)
     return wb
 
 
