@@ -9,10 +9,10 @@ as real dates, pounds as currency, and the days left coloured as the deadline ne
 formula: text that would start one is written through `sanitise.safe_cell`. The workbook is written beside
 its target and renamed into place, like every other output.
 
-The workbook is made in openpyxl's write-only mode: each row is streamed to the file as it is added
-rather than kept as cell objects, so a sheet's formats, widths, frozen header and filter are all worked
-out from the rows before the first is written. The worklist table is read into rows once and shared out
-to its sheets by its `list` column.
+The workbook is made with XlsxWriter, kept in memory until it is saved (no temporary files holding
+patients' details outside the output folder). Each table is read into column values once and its rows
+shared out to the sheets by its `list` column; each cell is written by its column's type (text always as
+text, never as a formula). See docs/decisions.md, "worklist.xlsx with XlsxWriter".
 
 Each indicator's sheet (its title and what it holds) is the indicator's own data, from its rule file's
 `worklist:` section; the missed, PCA housekeeping, forecast and PCA monitoring sheets are every run's.
@@ -20,17 +20,17 @@ Each indicator's sheet (its title and what it holds) is the indicator's own data
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 import pyarrow as pa
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from qof_cancer.model.actions import WorklistSpec
 from qof_cancer.model.ruleset import RuleSet
@@ -42,6 +42,7 @@ __all__ = [
     "GENERIC_SHEETS",
     "worklist_sheets",
     "column_notes",
+    "WorklistWorkbook",
     "build_worklist_workbook",
     "write_worklist_workbook",
 ]
@@ -80,10 +81,9 @@ _DATE_FORMAT = "dd-mmm-yyyy"
 _MONEY = "£#,##0.00"
 _MONEY_COLUMNS = {"value_gbp", "payment_gbp", "pounds_per_extra_patient"}
 _PERCENT_COLUMNS = {"achievement_pct", "rate_pct", "previous_rate_pct", "change_pct_points"}
-_HEADER_FILL = PatternFill("solid", start_color="FF1F4E79")
-_HEADER_FONT = Font(bold=True, color="FFFFFFFF")
-_RED = PatternFill("solid", start_color="FFF4CCCC")
-_AMBER = PatternFill("solid", start_color="FFFCE5CD")
+_HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "pattern": 1}
+_RED = {"bg_color": "#F4CCCC"}
+_AMBER = {"bg_color": "#FCE5CD"}
 _MAX_WIDTH = 60
 
 
@@ -110,17 +110,6 @@ def _display(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _styled(ws: WriteOnlyWorksheet, value: object, **style: object) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _header(ws: WriteOnlyWorksheet, names: Sequence[str], **style: object) -> list[WriteOnlyCell]:
-    return [_styled(ws, n, font=_HEADER_FONT, fill=_HEADER_FILL, **style) for n in names]
-
-
 def _column_format(name: str, values: Sequence[object]) -> str | None:
     if any(isinstance(v, date) for v in values):
         return _DATE_FORMAT
@@ -131,89 +120,155 @@ def _column_format(name: str, values: Sequence[object]) -> str | None:
     return None
 
 
-def _fill_sheet(ws: WriteOnlyWorksheet, columns: list[str], rows: list[dict]) -> None:
-    """A list's sheet, streamed: its layout first (widths, formats, frozen header, filter), then rows."""
-    formats: list[str | None] = []
-    for i, name in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        values = [row.get(name) for row in rows]
+def _safe_column(values: list) -> list:
+    """A column's values through `safe_cell`; only text can start a formula, so other columns pass as
+    they are."""
+    if any(isinstance(v, str) for v in values):
+        return [safe_cell(v) for v in values]
+    return values
+
+
+def _writer(ws: Worksheet, values: list) -> Callable[..., object]:
+    """How a column's cells are written, by the one type its values have: text always as text (never
+    read as a formula, a number or a link). A column of mixed values goes through `_write_any`."""
+    kinds = {type(v) for v in values if v is not None}
+    by_kind = {str: ws.write_string, bool: ws.write_boolean, int: ws.write_number, float: ws.write_number}
+    if len(kinds) == 1:
+        (kind,) = kinds
+        if kind in by_kind:
+            return by_kind[kind]
+        if issubclass(kind, date):
+            return ws.write_datetime
+    return partial(_write_any, ws)
+
+
+def _write_any(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None) -> object:
+    if isinstance(value, str):
+        return ws.write_string(row, col, value, fmt)
+    return ws.write(row, col, value, fmt)  # numbers, booleans, dates
+
+
+def _width(characters: float) -> float:
+    """The width to give XlsxWriter's set_column for a column `characters` wide as the file stores it:
+    XlsxWriter adds Excel's cell padding (5 pixels of a 7-pixel digit) to the width it is given."""
+    return characters - 5 / 7
+
+
+def _fill_sheet(
+    wb: Workbook, ws: Worksheet, columns: list[str], values_of: Mapping[str, list], header: Format
+) -> None:
+    """A list's sheet: its layout (widths, formats, frozen header, filter), worked out from its columns,
+    then its rows, each cell written by its column's writer and format."""
+    n_rows = len(values_of[columns[0]]) if columns else 0
+    columns_values = [_safe_column(values_of[c]) for c in columns]
+    formats: list[Format | None] = []
+    for i, (name, values) in enumerate(zip(columns, columns_values, strict=True)):
         width = max([len(name) * 0.9] + [len(_display(v)) for v in values[:2000]])
-        ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, width + 2))
-        formats.append(_column_format(name, values))
-        if name == "days_left" and rows:
-            cells = f"{letter}2:{letter}{len(rows) + 1}"
-            ws.conditional_formatting.add(cells, CellIsRule(operator="lessThan", formula=["8"], fill=_RED))
-            ws.conditional_formatting.add(
-                cells, CellIsRule(operator="between", formula=["8", "28"], fill=_AMBER)
-            )
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"  # printed pages repeat the header
-    ws.page_setup.orientation = "landscape"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    ws.append(_header(ws, columns, alignment=Alignment(vertical="top", wrap_text=True)))
-    formatted = [(i, c, f) for i, (c, f) in enumerate(zip(columns, formats, strict=True)) if f]
-    for row in rows:
-        line: list[object] = [safe_cell(row.get(c)) for c in columns]
-        for i, _name, fmt in formatted:
-            line[i] = _styled(ws, line[i], number_format=fmt)
-        ws.append(line)
+        ws.set_column(i, i, _width(min(_MAX_WIDTH, max(8, width + 2))))
+        fmt = _column_format(name, values)
+        formats.append(wb.add_format({"num_format": fmt}) if fmt else None)
+        if name == "days_left" and n_rows:
+            red, amber = wb.add_format(_RED), wb.add_format(_AMBER)
+            soon = {"type": "cell", "criteria": "<", "value": 8, "format": red}
+            weeks = {"type": "cell", "criteria": "between", "minimum": 8, "maximum": 28, "format": amber}
+            ws.conditional_format(1, i, n_rows, i, soon)
+            ws.conditional_format(1, i, n_rows, i, weeks)
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)  # printed pages repeat the header
+    ws.set_landscape()
+    ws.autofilter(0, 0, n_rows, max(len(columns) - 1, 0))
+    for col, name in enumerate(columns):
+        ws.write_string(0, col, name, header)
+    cells = [
+        (col, _writer(ws, values), fmt, ws.write_blank if fmt else None)
+        for col, (values, fmt) in enumerate(zip(columns_values, formats, strict=True))
+    ]
+    for row, line in enumerate(zip(*columns_values, strict=True), start=1):
+        for (col, write, fmt, blank), value in zip(cells, line, strict=True):
+            if value is not None:
+                write(row, col, value, fmt)
+            elif blank is not None:  # an empty cell of a formatted column keeps its format
+                blank(row, col, None, fmt)
 
 
 def _fill_about(
-    ws: WriteOnlyWorksheet,
+    wb: Workbook,
+    ws: Worksheet,
     tables: Mapping[str, pa.Table],
     facts: Mapping[str, str],
     lists: Sequence[WorklistSpec],
+    header: Format,
 ) -> None:
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 100
-    ws.append([_styled(ws, "QOF cancer worklist", font=Font(bold=True, size=14))])
-    ws.append(["This workbook names patients. Keep it inside the practice's own systems."])
-    ws.append([])
-    for key, value in facts.items():
-        ws.append([key, value])
-    ws.append([])
-    ws.append(_header(ws, ["Sheet", "What it holds"]))
-    for title, table_name, _list, text in worklist_sheets(lists):
-        if table_name in tables:
-            ws.append([title, text])
-    ws.append([])
-    ws.append(_header(ws, ["Column", "What it means"]))
-    for column, text in column_notes(lists):
-        ws.append([column, text])
-    ws.append([])
-    ws.append(
+    ws.set_column(0, 0, _width(22))
+    ws.set_column(1, 1, _width(100))
+    lines: list[list[object]] = [
+        [("QOF cancer worklist", wb.add_format({"bold": True, "font_size": 14}))],
+        ["This workbook names patients. Keep it inside the practice's own systems."],
+        [],
+        *([key, value] for key, value in facts.items()),
+        [],
+        [("Sheet", header), ("What it holds", header)],
+        *([title, text] for title, table_name, _list, text in worklist_sheets(lists) if table_name in tables),
+        [],
+        [("Column", header), ("What it means", header)],
+        *([column, text] for column, text in column_notes(lists)),
+        [],
         [
-            _styled(ws, "After each step", font=Font(bold=True)),
+            ("After each step", wb.add_format({"bold": True})),
             "Record the code in record_code; the next run takes the patient off the list.",
-        ]
-    )
+        ],
+    ]
+    for row, line in enumerate(lines):
+        for col, value in enumerate(line):
+            text, fmt = value if isinstance(value, tuple) else (value, None)
+            ws.write_string(row, col, safe_cell(text), fmt)
+
+
+class WorklistWorkbook:
+    """A run's worklist workbook, ready to be saved once to a path or a binary file (`save`)."""
+
+    def __init__(self, tables: Mapping[str, pa.Table], facts: Mapping[str, str], ruleset: RuleSet) -> None:
+        self._tables, self._facts, self._ruleset = tables, facts, ruleset
+
+    def save(self, target: str | Path | IO[bytes]) -> None:
+        """Write the workbook to `target`: the About sheet, then each list's, forecast's and PCA sheet."""
+        target = str(target) if isinstance(target, Path) else target
+        lists = worklist_lists(self._ruleset)
+        # in memory: no temporary files; strings_to_* off: text stays text (see `_writer`)
+        options = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+        options |= {"strings_to_urls": False}
+        wb = xlsxwriter.Workbook(target, options)
+        header = wb.add_format(_HEADER)
+        _fill_about(wb, wb.add_worksheet("About"), self._tables, self._facts, lists, header)
+        list_header = wb.add_format({**_HEADER, "valign": "top", "text_wrap": True})
+        columns_of: dict[str, dict[str, list]] = {}  # each table read into column values once
+        rows_in: dict[tuple[str, object], list[int]] = {}  # and its row numbers shared out by `list`
+        for title, table_name, list_name, _about in worklist_sheets(lists):
+            table = self._tables.get(table_name)
+            if table is None:
+                continue
+            if table_name not in columns_of:
+                columns_of[table_name] = {c: table.column(c).to_pylist() for c in table.column_names}
+                for i, value in enumerate(columns_of[table_name].get("list", ())):
+                    rows_in.setdefault((table_name, value), []).append(i)
+            columns = [c for c in table.column_names if c != "list" or list_name is None]
+            whole = columns_of[table_name]
+            if list_name is None:
+                values_of = whole
+            else:
+                picked = rows_in.get((table_name, list_name), [])
+                values_of = {c: [whole[c][i] for i in picked] for c in columns}
+            _fill_sheet(wb, wb.add_worksheet(title), columns, values_of, list_header)
+        wb.close()
 
 
 def build_worklist_workbook(
     tables: Mapping[str, pa.Table], facts: Mapping[str, str] | None = None, *, ruleset: RuleSet
-) -> Workbook:
-    """The workbook for a run's worklist tables (the About sheet first), in write-only mode: it can be
-    saved once, not read back. `facts` are the run's year, achievement date and the like, shown on the
-    About sheet; `ruleset` the run's rules, whose indicators name their sheets."""
-    lists = worklist_lists(ruleset)
-    wb = Workbook(write_only=True)
-    _fill_about(wb.create_sheet("About"), tables, facts or {}, lists)
-    rows_of: dict[str, list[dict]] = {}  # each table read into rows once
-    by_list: dict[tuple[str, object], list[dict]] = {}  # and its rows shared out by their `list`
-    for title, table_name, list_name, _about in worklist_sheets(lists):
-        table = tables.get(table_name)
-        if table is None:
-            continue
-        if table_name not in rows_of:
-            rows_of[table_name] = table.to_pylist()
-            if "list" in table.column_names:
-                for row in rows_of[table_name]:
-                    by_list.setdefault((table_name, row["list"]), []).append(row)
-        columns = [c for c in table.column_names if c != "list" or list_name is None]
-        rows = rows_of[table_name] if list_name is None else by_list.get((table_name, list_name), [])
-        _fill_sheet(wb.create_sheet(title), columns, rows)
-    return wb
+) -> WorklistWorkbook:
+    """The workbook for a run's worklist tables (the About sheet first), to be saved once. `facts` are
+    the run's year, achievement date and the like, shown on the About sheet; `ruleset` the run's rules,
+    whose indicators name their sheets."""
+    return WorklistWorkbook(tables, facts or {}, ruleset)
 
 
 def write_worklist_workbook(
