@@ -257,5 +257,5 @@ NOTES = """## What the checks cost, and where the rest goes
 - **Writing the output files**: on DuckDB every CSV is written by the engine (`COPY`, from the store or
   from an Arrow table scanned in place) with the bytes Python's writer gives, and a table of more than
   100,000 rows gets a Parquet file beside it (decision 25). What remains is mostly Python: the worklist
-  workbook (openpyxl, write-only mode), the report and the worklist and benchmark tables, which are
+  workbook (XlsxWriter, decision 28), the report and the worklist and benchmark tables, which are
   built in Python."""
