@@ -20,6 +20,7 @@ schema are closed when `run` returns), so `close` decides what each table become
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -160,3 +161,15 @@ class RunTables(Mapping[str, pa.Table]):
     def attach(self, fetch: Fetch) -> None:
         """Read stored tables through `fetch` from now on (the dashboard's connection to the file)."""
         self._fetch = fetch
+
+    @contextmanager
+    def fetching_through(self, fetch: Fetch) -> Iterator[None]:
+        """Read stored tables through `fetch` inside the block, then as before: a second connection to
+        the store, for a thread that reads tables while the run's own connection is busy."""
+        with self._lock:
+            before, self._fetch = self._fetch, fetch
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._fetch = before

@@ -13,6 +13,7 @@ for tools that read Parquet; docs/worklists.md). The dashboard's worklist downlo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pyarrow as pa
 
 from qof_cancer.engine.compiler import OUTCOME_COLUMNS
 from qof_cancer.engine.run import REJECT_COLUMNS, REJECTS_ORDER
+from qof_cancer.inputs.backends import DuckDBBackend
 from qof_cancer.outputs.files import (
     write_arrow_csv,
     write_arrow_csv_by_engine,
@@ -60,10 +62,15 @@ class Rendering:
 
 @dataclass(frozen=True)
 class Renderer:
-    """One output: the file (or `<table>.csv` pattern) it writes, and how; it returns the paths written."""
+    """One output: the file (or `<table>.csv` pattern) it writes, and how; it returns the paths written.
+
+    `in_python`: the file is built in Python from the run's Arrow tables (the workbook, the report), not
+    written by the engine. On DuckDB those are built on a second thread while the engine writes the
+    others (`render_run_folder`)."""
 
     file: str
     render: Callable[[Rendering, Path], Iterable[Path]]
+    in_python: bool = False
 
 
 def _store_table(
@@ -151,18 +158,41 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer("summary.csv", _summary),
     Renderer("rejects.csv", _rejects),
     Renderer("<table>.csv", _tables),  # indicator_values and every feature table
-    Renderer("worklist.xlsx", _workbook),
+    Renderer("worklist.xlsx", _workbook, in_python=True),
     Renderer("run.json", _run_json),
-    Renderer("report.html", _report),
+    Renderer("report.html", _report, in_python=True),
 )
 
 
 def render_run_folder(rendering: Rendering, out: Path) -> list[Path]:
-    """Every registered output of the run into `out` (a staging folder), in registry order."""
-    written: list[Path] = []
-    for renderer in RENDERERS:
-        written += renderer.render(rendering, out)
-    return written
+    """Every registered output of the run into `out` (a staging folder); the paths in registry order.
+
+    On DuckDB the files built in Python (`Renderer.in_python`) are built on a second thread while this
+    one has the engine write the others: a COPY leaves Python free, so the workbook and the report cost
+    little more than the engine's writing. That thread reads the store through a cursor of its own (a
+    DuckDB connection refuses a call while it is busy with another) and touches nothing else of the
+    store. Elsewhere, and for an error in either lane, the files are as they would be one by one: the
+    first error is raised once both lanes have stopped, and the caller drops the staging folder.
+    """
+    if not _on_duckdb(rendering):
+        return [path for renderer in RENDERERS for path in renderer.render(rendering, out)]
+    written: dict[int, list[Path]] = {}
+    side = [i for i, renderer in enumerate(RENDERERS) if renderer.in_python]
+    cursor = rendering.backend.con.cursor()
+    try:
+        beside = Rendering(rendering.result, DuckDBBackend(cursor), rendering.summary_columns)
+        with (
+            rendering.result.tables.fetching_through(beside.backend.arrow),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="qof-cancer-render") as pool,
+        ):
+            python_lane = pool.submit(lambda: {i: list(RENDERERS[i].render(beside, out)) for i in side})
+            for i, renderer in enumerate(RENDERERS):
+                if i not in side:
+                    written[i] = list(renderer.render(rendering, out))
+            written |= python_lane.result()
+    finally:
+        cursor.close()
+    return [path for i in range(len(RENDERERS)) for path in written[i]]
 
 
 def workbook_facts(result: Any) -> dict[str, str]:
