@@ -256,6 +256,7 @@ NOTES = """## What the checks cost, and where the rest goes
   reading with the run's own settings) shares its tables instead of being computed again (decision 26).
 - **Writing the output files**: on DuckDB every CSV is written by the engine (`COPY`, from the store or
   from an Arrow table scanned in place) with the bytes Python's writer gives, and a table of more than
-  100,000 rows gets a Parquet file beside it (decision 25). What remains is mostly Python: the worklist
-  workbook (XlsxWriter, decision 28), the report and the worklist and benchmark tables, which are
-  built in Python."""
+  100,000 rows gets a Parquet file beside it (decision 25). The files built in Python, the worklist
+  workbook (XlsxWriter, decision 28) and the report, are built on a second thread while the engine
+  writes the others (decision 29): at 1,000,000 patients writing went from about 1.5 s to 1.1-1.2 s.
+  Python also builds the worklist and benchmark tables before they are written."""

@@ -20,8 +20,8 @@ schema are closed when `run` returns), so `close` decides what each table become
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyarrow as pa

@@ -288,7 +288,9 @@ def load_inputs(
     # An id's count of rows comes from the ids that appear more than once (a few, or none) joined to
     # each row: a fifth of the cost of counting every id's rows (a window over a million ids).
     ids = f"SELECT {_text(psrc, 'patient_id')} AS t_patient_id FROM {psrc.name}"
-    repeated = f"SELECT t_patient_id, COUNT(*) AS n FROM ({ids}) AS i GROUP BY t_patient_id HAVING COUNT(*) > 1"
+    repeated = (
+        f"SELECT t_patient_id, COUNT(*) AS n FROM ({ids}) AS i GROUP BY t_patient_id HAVING COUNT(*) > 1"
+    )
     backend.materialize(
         "stg_patients",
         f"SELECT *, {_bad_any(p_checks, 'reject')} AS p_rejected FROM ("
