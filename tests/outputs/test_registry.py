@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pytest
 
 from qof_cancer import api
 from qof_cancer.outputs.files import write_arrow_csv, write_rows_csv, write_table_csv
@@ -51,3 +52,26 @@ def test_a_run_folder_has_outcomes_from_the_engine_and_every_renderer_file(tmp_p
         elif renderer.file != "rejects.csv":  # only when an input row had a problem
             assert renderer.file in names, renderer.file
     assert "rejects.csv" not in names and result.rejects.num_rows == 0
+
+
+def test_a_file_built_on_the_second_thread_that_fails_fails_the_run_and_keeps_the_last_folder(
+    tmp_path, monkeypatch
+):
+    from qof_cancer.outputs import registry
+
+    ppath, epath = write_inputs(tmp_path / "in", diagnosed_patients(["a", "b"]))
+    first = api.run(ppath, epath, year="2023-24", today=dt.date(2024, 6, 1), out=tmp_path / "out")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    assert [r.file for r in RENDERERS if r.in_python] == ["worklist.xlsx", "report.html"]
+    assert [p.name for p in first.files][:3] == ["outcomes.csv", "summary.csv", "indicator_values.csv"]
+
+    def broken(rendering, out):
+        raise RuntimeError("report could not be built")
+
+    lanes = tuple(
+        registry.Renderer(r.file, broken, in_python=True) if r.file == "report.html" else r for r in RENDERERS
+    )
+    monkeypatch.setattr(registry, "RENDERERS", lanes)
+    with pytest.raises(RuntimeError, match="report could not be built"):
+        api.run(ppath, epath, year="2023-24", today=dt.date(2024, 6, 1), out=tmp_path / "out")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
