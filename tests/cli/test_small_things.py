@@ -62,3 +62,40 @@ def test_patients_and_events_swapped_are_named(inputs, tmp_path, capsys):
     assert main(["run", "--patients", str(epath), "--events", str(ppath), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "the patients and events files look swapped" in err and "swap them" in err
+
+
+def _fresh_python(code: str) -> str:
+    """What `code` prints in a new interpreter (the command modules a test process has imported
+    already would hide what `main` imports)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_a_command_loads_its_own_module_and_every_command_is_listed():
+    out = _fresh_python(
+        "import sys, typer.main\n"
+        "from qof_cancer.cli import COMMANDS, app, load_commands\n"
+        "def names(): return sorted(typer.main.get_command(app).commands)\n"
+        "load_commands(['run', '--year', '2024-25'])\n"
+        "print(names(), 'qof_cancer.cli.serve' in sys.modules, 'qof_cancer.cli.dbt' in sys.modules)\n"
+        "for name in COMMANDS:\n"
+        "    load_commands([name])\n"
+        "    print(name, name in names())\n"
+        "load_commands(['--help'])\n"
+        "print(names() == sorted(COMMANDS))\n"
+    )
+    lines = out.splitlines()
+    assert lines[0] == "['run'] False False"
+    assert all(line.endswith(" True") for line in lines[1:-1]), lines
+    assert lines[-1] == "True"
+
+
+def test_help_lists_every_command(capsys):
+    from qof_cancer.cli import COMMANDS
+
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(f" {name} " in out for name in COMMANDS)

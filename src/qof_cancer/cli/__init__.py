@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 import typer
 
@@ -37,26 +38,40 @@ def _root(
     """QOF cancer indicators (CAN001, CAN004, CAN005) and PCN cancer screening from your own records."""
 
 
-# Each command group lives in its own module and registers itself on `app`.
-from qof_cancer.cli import codes as _codes  # noqa: E402,F401
-from qof_cancer.cli import dbt as _dbt  # noqa: E402,F401
-from qof_cancer.cli import demo as _demo  # noqa: E402,F401
-from qof_cancer.cli import docs as _docs  # noqa: E402,F401
-from qof_cancer.cli import importers as _importers  # noqa: E402,F401
-from qof_cancer.cli import reconcile as _reconcile  # noqa: E402,F401
-from qof_cancer.cli import reference as _reference  # noqa: E402,F401
-from qof_cancer.cli import run as _run  # noqa: E402,F401
-from qof_cancer.cli import screening as _screening  # noqa: E402,F401
-from qof_cancer.cli import serve as _serve  # noqa: E402,F401
-from qof_cancer.cli import sql as _sql  # noqa: E402,F401
-from qof_cancer.cli import synth as _synth  # noqa: E402,F401
-from qof_cancer.cli import templates as _templates  # noqa: E402,F401
+# Each command (or group of commands) lives in its own module, which registers it on `app` when imported.
+# `main` imports only the module of the command it is asked to run: `qof-cancer run` need not load the
+# web server's, the importers' or dbt's modules (a tenth of a second on every run). Help, a mistyped
+# command and the bare `qof-cancer` load them all, so click lists every command and suggests the nearest.
+COMMANDS: dict[str, str] = {
+    "codes": "codes",
+    "dbt": "dbt",
+    "demo": "demo",
+    "docs": "docs",
+    "import": "importers",
+    "reconcile": "reconcile",
+    "reference": "reference",
+    "run": "run",
+    "screening": "screening",
+    "serve": "serve",
+    "sql": "sql",
+    "synth": "synth",
+    "templates": "templates",
+}
+
+
+def load_commands(argv: list[str] | None = None) -> None:
+    """Register the command `argv` names (its first word that is not an option), or every command."""
+    name = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    for module in [COMMANDS[name]] if name in COMMANDS else sorted(set(COMMANDS.values())):
+        import_module(f"qof_cancer.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors print one line and exit 2; usage errors exit 2; internal errors exit 1."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="qof-cancer")
+        load_commands(args)
+        app(args=args, prog_name="qof-cancer")
     except UserError as exc:
         # one line, always: a message quoting a library's error may carry its own line breaks
         typer.echo("error: " + " ".join(part.strip() for part in str(exc).splitlines()), err=True)
