@@ -10,6 +10,7 @@ quality, benchmarks): a caller that wants fewer or others passes its own tuple, 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -134,12 +135,21 @@ def run(
     clusters.require(ruleset.clusters())
     rulesets = _reading_rulesets(readings or {}, scheme, today, clusters)
     extra = _extra_clusters(features, keep_clusters)
-    with _store(
-        open_backend(engine, database, spark_master, say, dsn), clusters, patients, events, today, say, extra
-    ) as store:
+    with (
+        _preparing(features) as prepared,
+        _store(
+            open_backend(engine, database, spark_master, say, dsn),
+            clusters,
+            patients,
+            events,
+            today,
+            say,
+            extra,
+        ) as store,
+    ):
         # A store in a database file (the dashboard's) keeps the summary and feature tables too.
         keep = database != ":memory:"
-        result = _compute(store, ruleset, period, out, features, say, keep, notes)
+        result = _compute(store, ruleset, period, out, features, say, keep, notes, prepared)
         result.readings = _readings(store, rulesets, readings or {}, period, say)
         result.tables.close(store.backend, keep and engine == "duckdb", _reader(database))
     if out is not None and messages is not None and "worklist" in result.tables:
@@ -255,6 +265,19 @@ def _readings(
 
 
 @contextmanager
+def _preparing(features: Sequence[Feature]) -> Iterator[dict[str, Future]]:
+    """Each feature's `prepare` started on one thread beside the run, in order: feature name -> its
+    future. Work not yet begun is dropped when the run stops early."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qof-cancer-prepare") as pool:
+        prepared = {f.name: pool.submit(f.prepare) for f in features if f.prepare is not None}
+        try:
+            yield prepared
+        finally:
+            for future in prepared.values():
+                future.cancel()
+
+
+@contextmanager
 def _store(
     backend: Backend,
     clusters: ClusterSet,
@@ -316,9 +339,11 @@ def _compute(
     say: Progress,
     keep_tables: bool = False,
     notes: Sequence[str] = (),
+    prepared: Mapping[str, Future] | None = None,
 ) -> RunResult:
     """Evaluate the rules in the loaded store, compute the features and render the run folder; `notes`
-    are warnings about the run's options, after the features'."""
+    are warnings about the run's options, after the features'; `prepared` the features' `prepare`
+    futures (`_preparing`), waited for before each feature's compute."""
     backend, clusters = store.backend, store.clusters
     protected = None
     needed = {yi.protected_year for yi in period.year.indicators.values() if yi.status == "income_protected"}
@@ -349,6 +374,8 @@ def _compute(
     context = RunContext(backend, ruleset, period, clusters, store.today, summary_rows, protected, store)
     for feature in features:
         say(f"Computing {feature.name}")
+        if (ready := (prepared or {}).get(feature.name)) is not None:
+            ready.result()  # its error, if any, is raised here, where compute would have raised it
         try:
             result.tables.update(
                 {name: _kept(store, name, t) for name, t in feature.compute(context).items()}

@@ -116,6 +116,42 @@ def test_a_feature_the_engine_cannot_run_is_named_in_the_terminal_and_run_json(t
     assert (tmp_path / "out" / "outcomes.csv").exists()  # the run went on
 
 
+def test_a_feature_prepares_on_another_thread_and_computes_with_what_it_prepared(tmp_path):
+    """`prepare` runs beside the run, not on the caller's thread, and is finished before `compute`; an
+    error in it fails the run from the feature's step, with the error as raised, and no files."""
+    import threading
+
+    from qof_cancer import api
+    from qof_cancer.engine.context import Feature
+    from qof_cancer.errors import UserError
+
+    seen: dict[str, object] = {}
+
+    def prepare():
+        seen["thread"] = threading.current_thread()
+        seen["model"] = "fitted"
+
+    def compute(context):
+        seen["at compute"] = seen.get("model")
+        return {}
+
+    ppath, epath = write_inputs(
+        tmp_path, [Patient("a1", "A00001", date(2000, 1, 1), events=(as_event(["CAN_COD", "2022-11-01"]),))]
+    )
+    steps: list[str] = []
+    api.run(ppath, epath, year="2023-24", today=TODAY, features=(Feature("f", compute, prepare=prepare),))
+    assert seen["at compute"] == "fitted" and seen["thread"] is not threading.current_thread()
+
+    def broken():
+        raise UserError("reference data: /nowhere is not a folder")
+
+    failing = Feature("benchmarks", compute, prepare=broken)
+    with pytest.raises(UserError, match="/nowhere is not a folder"):
+        api.run(ppath, epath, year="2023-24", today=TODAY, out=tmp_path / "out", progress=steps.append,
+                features=(failing,))  # fmt: skip
+    assert steps[-1] == "Computing benchmarks" and not (tmp_path / "out").exists()
+
+
 def test_an_evaluation_the_store_holds_is_shared_not_computed_again(store):
     """The same rules, settings and period over the same loaded tables: views of the first one's tables,
     with its counts; a fresh load of the same rule files is the same rules."""

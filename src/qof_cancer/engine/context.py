@@ -67,8 +67,14 @@ class RunContext:
 
 @dataclass(frozen=True)
 class Feature:
-    """A named computation over the outcomes, with any extra code lists it needs loaded."""
+    """A named computation over the outcomes, with any extra code lists it needs loaded.
+
+    `prepare` is work the feature needs that takes nothing from the run (reading published files,
+    fitting a model on them), which `compute` finds ready: the run starts it on a thread of its own as
+    it starts reading the inputs, so it costs little while the engine is busy, and waits for it just
+    before `compute`. An error in it is raised there, as `compute` would have raised it."""
 
     name: str
     compute: Callable[[RunContext], FeatureTables]
     extra_clusters: Callable[[], dict[str, frozenset[str]]] = field(default=lambda: {})
+    prepare: Callable[[], object] | None = None
