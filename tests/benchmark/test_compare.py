@@ -76,3 +76,28 @@ def test_register_check_within_one_percent_and_not(ref):
         False,
     )
     assert c["published_register"] is None and c["note"] == "no published register for this code"
+
+
+def test_ranks_and_groups_equal_counting_every_other_practice(ref):
+    """Ranks from England's prevalences ordered once equal counting the others one by one: for practices
+    at, above, below and between published figures, and for a code England does not have."""
+    import random
+
+    chosen = random.Random(7).sample(list(ref.with_register()), 40)
+    rows = [_published_row(p) for p in chosen[:10]]
+    rows += [{**_published_row(p), "register": p.register + 3} for p in chosen[10:25]]
+    rows += [{"practice_code": p.code, "list_size": q.list_size, "register": q.register} for p, q in
+             zip(chosen[25:], chosen[:15], strict=False)]  # fmt: skip
+    rows.append({"practice_code": "Y90001", "list_size": chosen[0].list_size, "register": chosen[0].register})
+    for row, got in zip(rows, benchmark_rows(rows, ref, expected_model(ref), {}), strict=True):
+        value = row["register"] / row["list_size"]
+        others = [p for p in ref.with_register() if p.code != row["practice_code"]]
+        assert got["england_practices"] == len(others) + 1
+        assert got["england_rank"] == 1 + sum(p.prevalence > value for p in others)
+        below = sum(p.prevalence < value for p in others)
+        assert got["england_percentile"] == round(100 * below / len(others), 1)
+        known = ref.get(row["practice_code"])
+        if known is not None:
+            pcn = [p for p in others if p.pcn_code == known.pcn_code]
+            assert got["pcn_practices"] == len(pcn) + 1
+            assert got["pcn_rank"] == 1 + sum(p.prevalence > value for p in pcn)

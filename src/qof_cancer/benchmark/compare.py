@@ -71,12 +71,15 @@ def _pooled(rows: Sequence[ReferencePractice]) -> float | None:
     return sum(p.register for p in rows) / listed if listed else None
 
 
-def _place(value: float, others: Sequence[float]) -> tuple[int, int, float | None]:
-    """(rank with 1 the highest, practices counted including this one, percentile) against `others`."""
-    ordered = sorted(others)
+def _place(value: float, ordered: Sequence[float], own: float | None = None) -> tuple[int, int, float | None]:
+    """(rank with 1 the highest, practices counted including this one, percentile) against the others:
+    `ordered` (smallest first) less `own`, the practice's own published figure when `ordered` holds it."""
     above = len(ordered) - bisect_right(ordered, value)
     below = bisect_left(ordered, value)
-    return above + 1, len(ordered) + 1, (round(100 * below / len(ordered), 1) if ordered else None)
+    count = len(ordered)
+    if own is not None:
+        count, above, below = count - 1, above - (own > value), below - (own < value)
+    return above + 1, count + 1, (round(100 * below / count, 1) if count else None)
 
 
 def _pct(value: float | None, places: int = 3) -> float | None:
@@ -109,7 +112,7 @@ def benchmark_rows(
     """One row per run practice. `practices`: summary-style rows with practice_code, list_size and
     register; `profiles`: practice -> (female, male) patients per five-year band on the achievement date."""
     england = england_prevalence(ref)
-    published = {p.code: p.prevalence for p in ref.with_register()}
+    england_values = ref.prevalences()
     out = []
     for row in practices:
         code, list_size, register = (
@@ -130,9 +133,9 @@ def benchmark_rows(
             note=None if known is not None else NOT_IN_REFERENCE,
         )
         if value is not None:
-            others = [v for c, v in published.items() if c != code]
+            own = known.prevalence if known is not None and known.code == code else None
             entry["england_rank"], entry["england_practices"], entry["england_percentile"] = _place(
-                value, others
+                value, england_values, own
             )
             limits = control_limits(england, list_size)
             entry.update(
@@ -150,17 +153,13 @@ def benchmark_rows(
             ):
                 if group_code is None:
                     continue
-                members = [
-                    p
-                    for p in ref.with_register()
-                    if getattr(p, f"{level}_code") == group_code and p.code != code
-                ]
+                members = [p for p in ref.with_register_in(level, group_code) if p.code != code]
                 entry[f"{level}_code"], entry[f"{level}_name"] = group_code, group_name
                 entry[f"{level}_prevalence_pct"] = _pct(
                     _pooled(members + ([known] if known.prevalence else []))
                 )
                 if value is not None:
-                    rank, count, percentile = _place(value, [p.prevalence for p in members])
+                    rank, count, percentile = _place(value, sorted(p.prevalence for p in members))
                     entry[f"{level}_rank"], entry[f"{level}_practices"] = rank, count
                     if level == "icb":
                         entry["icb_percentile"] = percentile

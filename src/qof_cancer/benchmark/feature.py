@@ -125,8 +125,11 @@ def compute(ctx: RunContext) -> dict[str, pa.Table]:
 
 
 def prepare() -> None:
-    """The published figures read and the expected-register model fitted on them (kept for `compute`)."""
-    expected_model(load_reference())
+    """The published figures read, England's prevalences ordered and grouped by PCN and ICB, and the
+    expected-register model fitted on them (all kept for `compute`)."""
+    ref = load_reference()
+    ref.prevalences(), ref.with_register_in("pcn", "")
+    expected_model(ref)
 
 
 FEATURE = Feature("benchmarks", compute, prepare=prepare)

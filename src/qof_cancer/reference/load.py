@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
@@ -92,13 +92,39 @@ class Reference:
         """The practice with this ODS code, or None (synthetic codes, new practices)."""
         return self.practices.get((code or "").strip().upper())
 
-    def with_register(self) -> list[ReferencePractice]:
-        """Practices with a published register and list size (the funnel plot's points)."""
-        return [p for p in self.practices.values() if p.prevalence is not None]
+    def with_register(self) -> tuple[ReferencePractice, ...]:
+        """Practices with a published register and list size (the funnel plot's points), in code order."""
+        return self._with_register
 
     def pcn_members(self, pcn_code: str | None) -> list[ReferencePractice]:
         """Practices mapped to the PCN, in code order."""
         return sorted((p for p in self.practices.values() if p.pcn_code == pcn_code), key=lambda p: p.code)
+
+    def with_register_in(self, level: str, code: str) -> tuple[ReferencePractice, ...]:
+        """The practices with a register mapped to PCN (`level` "pcn") or ICB ("icb") `code`, in code order."""
+        return self._groups.get((level, code), ())
+
+    def prevalences(self) -> tuple[float, ...]:
+        """Every published prevalence (`with_register`), smallest first."""
+        return self._prevalences
+
+    # Worked out once per loaded reference: a run asks for them for each of its practices.
+    @cached_property
+    def _with_register(self) -> tuple[ReferencePractice, ...]:
+        return tuple(p for p in self.practices.values() if p.prevalence is not None)
+
+    @cached_property
+    def _groups(self) -> dict[tuple[str, str], tuple[ReferencePractice, ...]]:
+        groups: dict[tuple[str, str], list[ReferencePractice]] = {}
+        for p in self.with_register():
+            for level, code in (("pcn", p.pcn_code), ("icb", p.icb_code)):
+                if code is not None:
+                    groups.setdefault((level, code), []).append(p)
+        return {key: tuple(members) for key, members in groups.items()}
+
+    @cached_property
+    def _prevalences(self) -> tuple[float, ...]:
+        return tuple(sorted(p.prevalence for p in self.with_register()))
 
 
 def _read(folder: Path, key: str, provenance: Mapping) -> pa.Table:
