@@ -35,7 +35,7 @@ from qof_cancer.inputs.backends import Backend, DuckDBBackend, SparkBackend
 from qof_cancer.inputs.postgres import PostgresBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.messages import write_messages
-from qof_cancer.outputs.registry import Rendering, render_run_folder
+from qof_cancer.outputs.registry import RENDERERS, Rendering, render_run_folder
 from qof_cancer.quality import FEATURE as DATA_QUALITY
 from qof_cancer.worklist import FEATURE as WORKLIST
 from qof_cancer.worklist.messages import MessageSet
@@ -136,7 +136,7 @@ def run(
     rulesets = _reading_rulesets(readings or {}, scheme, today, clusters)
     extra = _extra_clusters(features, keep_clusters)
     with (
-        _preparing(features) as prepared,
+        _preparing(features, rendering=out is not None) as prepared,
         _store(
             open_backend(engine, database, spark_master, say, dsn),
             clusters,
@@ -265,16 +265,27 @@ def _readings(
 
 
 @contextmanager
-def _preparing(features: Sequence[Feature]) -> Iterator[dict[str, Future]]:
-    """Each feature's `prepare` started on one thread beside the run, in order: feature name -> its
-    future. Work not yet begun is dropped when the run stops early."""
+def _preparing(features: Sequence[Feature], rendering: bool) -> Iterator[dict[str, Future]]:
+    """Each feature's `prepare`, and with `rendering` each output's (`Renderer.prepare`), started on one
+    thread beside the run, in order: `feature <name>` or `file <file>` -> its future. Work not yet
+    begun is dropped when the run stops early."""
+    tasks = {f"feature {f.name}": f.prepare for f in features if f.prepare is not None}
+    if rendering:
+        tasks |= {f"file {r.file}": r.prepare for r in RENDERERS if r.prepare is not None}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qof-cancer-prepare") as pool:
-        prepared = {f.name: pool.submit(f.prepare) for f in features if f.prepare is not None}
+        prepared = {name: pool.submit(task) for name, task in tasks.items()}
         try:
             yield prepared
         finally:
             for future in prepared.values():
                 future.cancel()
+
+
+def _ready(prepared: Mapping[str, Future] | None, *names: str) -> None:
+    """Wait for the prepared work of these names (those started); its error, if any, is raised here."""
+    for name in names:
+        if (future := (prepared or {}).get(name)) is not None:
+            future.result()
 
 
 @contextmanager
@@ -342,8 +353,8 @@ def _compute(
     prepared: Mapping[str, Future] | None = None,
 ) -> RunResult:
     """Evaluate the rules in the loaded store, compute the features and render the run folder; `notes`
-    are warnings about the run's options, after the features'; `prepared` the features' `prepare`
-    futures (`_preparing`), waited for before each feature's compute."""
+    are warnings about the run's options, after the features'; `prepared` the work `_preparing` started,
+    waited for before each feature's compute and before the files are written."""
     backend, clusters = store.backend, store.clusters
     protected = None
     needed = {yi.protected_year for yi in period.year.indicators.values() if yi.status == "income_protected"}
@@ -374,8 +385,7 @@ def _compute(
     context = RunContext(backend, ruleset, period, clusters, store.today, summary_rows, protected, store)
     for feature in features:
         say(f"Computing {feature.name}")
-        if (ready := (prepared or {}).get(feature.name)) is not None:
-            ready.result()  # its error, if any, is raised here, where compute would have raised it
+        _ready(prepared, f"feature {feature.name}")  # an error is raised where compute would raise it
         try:
             result.tables.update(
                 {name: _kept(store, name, t) for name, t in feature.compute(context).items()}
@@ -392,6 +402,7 @@ def _compute(
                 store.publish(feature_table(name), result.tables[name])
     if out is not None:
         say("Writing the output files")
+        _ready(prepared, *(f"file {r.file}" for r in RENDERERS))
         with staged_run_folder(Path(out), owned=("rejects.csv",)) as staging:
             result.files += render_run_folder(Rendering(result, backend, columns), staging)
         # the files were written in the staging folder and moved in together

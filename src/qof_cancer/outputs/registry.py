@@ -32,7 +32,7 @@ from qof_cancer.outputs.files import (
     write_table_csv,
     write_table_parquet,
 )
-from qof_cancer.outputs.report import _tool_version, write_report
+from qof_cancer.outputs.report import _tool_version, compile_templates, write_report
 from qof_cancer.outputs.worklist_excel import write_worklist_workbook
 
 __all__ = [
@@ -66,11 +66,15 @@ class Renderer:
 
     `in_python`: the file is built in Python from the run's Arrow tables (the workbook, the report), not
     written by the engine. On DuckDB those are built on a second thread while the engine writes the
-    others (`render_run_folder`)."""
+    others (`render_run_folder`).
+
+    `prepare`: work the file needs that takes nothing from the run (compiling the report's templates),
+    done on a thread while the run reads its inputs (as `Feature.prepare`)."""
 
     file: str
     render: Callable[[Rendering, Path], Iterable[Path]]
     in_python: bool = False
+    prepare: Callable[[], object] | None = None
 
 
 def _store_table(
@@ -160,7 +164,7 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer("<table>.csv", _tables),  # indicator_values and every feature table
     Renderer("worklist.xlsx", _workbook, in_python=True),
     Renderer("run.json", _run_json),
-    Renderer("report.html", _report, in_python=True),
+    Renderer("report.html", _report, in_python=True, prepare=compile_templates),
 )
 
 

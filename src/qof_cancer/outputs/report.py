@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from qof_cancer.outputs.benchmark_data import benchmark_data
 from qof_cancer.outputs.files import write_text
 from qof_cancer.outputs.formats import FILTERS
 
-__all__ = ["Section", "SECTIONS", "report_context", "render_report", "write_report"]
+__all__ = ["Section", "SECTIONS", "compile_templates", "report_context", "render_report", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,10 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+@cache
 def _environment() -> jinja2.Environment:
+    """The report's templates, kept compiled for every report the process writes (jinja2 renders from
+    one environment on several threads)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("qof_cancer.outputs", "templates"),
         autoescape=True,
@@ -66,6 +70,13 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     return env
+
+
+def compile_templates() -> None:
+    """Compile every template of the report now, so that the first report does not wait for it."""
+    env = _environment()
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
 
 
 def _tool_version() -> str:
