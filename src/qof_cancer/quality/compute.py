@@ -22,7 +22,7 @@ from qof_cancer.engine.context import FeatureTables, RunContext, StoreTable
 from qof_cancer.engine.facts import counting_episode, registered_on, select_diagnosis
 from qof_cancer.engine.run import feature_table
 from qof_cancer.quality.catalogue import CHECKS, REJECT_CHECKS, REJECT_REASONS
-from qof_cancer.quality.checks import FINDING_COLUMNS, Check
+from qof_cancer.quality.checks import FINDING_COLUMNS
 from qof_cancer.quality.codes import code_tables
 from qof_cancer.quality.impact import compute_impacts
 from qof_cancer.quality.reading import QualitySettings, RuleReading, read_rules
@@ -131,28 +131,22 @@ _NO_FINDINGS = (
 def _run_checks(tables: WorkTables, reading: RuleReading) -> None:
     """`dq_findings`: the rows of every check. The checks that move CAN_DAT run first, since
     care_before_diagnosis leaves their patients to them (`dq_can_dat_moved`)."""
-    built: dict[str, str] = {}
 
-    def run(check: Check) -> None:
-        sql = check.build(reading)
-        if sql:
-            tables.materialize(f"dq_found_{check.name}", _typed(sql))
-            built[check.name] = f"SELECT * FROM dq_found_{check.name}"
+    def found(moving: bool) -> dict[str, str]:
+        return {
+            f"dq_found_{check.name}": _typed(sql)
+            for check in CHECKS
+            if check.moves_can_dat == moving and (sql := check.build(reading))
+        }
 
-    for check in CHECKS:
-        if check.moves_can_dat:
-            run(check)
-    moves = [built[c.name] for c in CHECKS if c.moves_can_dat and c.name in built]
+    moves = tables.union("dq_found_moving", found(True))
     tables.materialize(
         "dq_can_dat_moved",
-        "SELECT DISTINCT f.patient_id FROM ("
-        + (" UNION ALL ".join(moves) or _NO_FINDINGS)
-        + ") f JOIN dq_cd c ON c.patient_id = f.patient_id AND f.date = c.can_dat",
+        f"SELECT DISTINCT f.patient_id FROM ({moves or _NO_FINDINGS}) f "
+        "JOIN dq_cd c ON c.patient_id = f.patient_id AND f.date = c.can_dat",
     )
-    for check in CHECKS:
-        if not check.moves_can_dat:
-            run(check)
-    tables.materialize("dq_findings", " UNION ALL ".join(built.values()) or _NO_FINDINGS)
+    rest = tables.union("dq_found_rest", found(False))
+    tables.materialize("dq_findings", " UNION ALL ".join(s for s in (moves, rest) if s) or _NO_FINDINGS)
 
 
 def _catalogue() -> str:
