@@ -55,17 +55,25 @@ def write_arrow_csv(table: pa.Table, target: Path) -> Path:
     return write_rows_csv(target, table.column_names, table.to_pylist())
 
 
-def _safe_text_sql(column: str) -> exp.Expression:
-    """`safe_cell` as SQL: a text cell a spreadsheet would run gets a leading apostrophe; '' is empty."""
-    value = exp.func("NULLIF", exp.column(column, quoted=True), exp.Literal.string(""))
-    first = exp.Substring(this=value.copy(), start=exp.Literal.number(1), length=exp.Literal.number(1))
-    runs = exp.and_(
-        first.isin(*(exp.Literal.string(t) for t in FORMULA_TRIGGERS)),
-        exp.not_(exp.func("regexp_full_match", value.copy(), exp.Literal.string(PLAIN_NUMBER))),
-    )
-    return (
-        exp.Case().when(runs, exp.DPipe(this=exp.Literal.string("'"), expression=value.copy())).else_(value)
-    )
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_TRIGGERS = ", ".join(_literal(t) for t in FORMULA_TRIGGERS)
+
+
+def _safe_text_sql(column: str) -> str:
+    """`safe_cell` as SQL: a text cell a spreadsheet would run gets a leading apostrophe; '' is empty.
+
+    The SQL here is written as text, not built as sqlglot trees: a run writes a dozen tables of a dozen
+    columns, and building the trees cost more than DuckDB's writing of the smaller tables."""
+    value = f"NULLIF({_identifier(column)}, '')"
+    runs = f"SUBSTRING({value}, 1, 1) IN ({_TRIGGERS}) AND NOT REGEXP_FULL_MATCH({value}, {_literal(PLAIN_NUMBER)})"
+    return f"CASE WHEN {runs} THEN {_literal(chr(39))} || {value} ELSE {value} END"
 
 
 # DuckDB types whose text in DuckDB's CSV is Python's str() of the value pyarrow gives.
@@ -75,33 +83,26 @@ _AS_STORED = {
 }  # fmt: skip
 
 
-def _cell_sql(column: str, kind: str) -> exp.Expression | None:
-    """A column as DuckDB should write it for Python's bytes, or None when there is no such SQL here."""
+def _cell_sql(column: str, kind: str) -> str | None:
+    """A column as DuckDB should write it for Python's bytes (DuckDB SQL), or None when there is no such
+    SQL here."""
     kind = kind.upper()
+    value = _identifier(column)
     if kind == "VARCHAR":
         return _safe_text_sql(column)
     if kind in _AS_STORED:
-        return exp.column(column, quoted=True)
-    value = exp.column(column, quoted=True)
+        return value
     if kind == "BOOLEAN":  # Python writes True / False
-        return (
-            exp.Case()
-            .when(value, exp.Literal.string("True"))
-            .when(exp.not_(value.copy()), exp.Literal.string("False"))
-        )
+        return f"CASE WHEN {value} THEN 'True' WHEN NOT {value} THEN 'False' END"
     if kind in ("DOUBLE", "FLOAT"):
         # DuckDB spells a double as Python's repr does (the shortest text that reads back the same), but
         # for NaN; a float is written as the double pyarrow gives Python.
-        double = exp.cast(value, "DOUBLE")
-        return (
-            exp.Case()
-            .when(exp.func("isnan", double.copy()), exp.Literal.string("nan"))
-            .else_(exp.cast(double.copy(), "VARCHAR"))
-        )
+        double = f"CAST({value} AS DOUBLE)"
+        return f"CASE WHEN ISNAN({double}) THEN 'nan' ELSE CAST({double} AS TEXT) END"
     return None
 
 
-def _order_terms(order: Sequence[str], table: str) -> list[exp.Expression]:
+def _order_terms(order: Sequence[str], table: str) -> list[str]:
     """ORDER BY terms (DuckDB SQL: a column, `x DESC NULLS LAST`, an expression) on `table`'s stored
     values: each column is qualified, so it is not taken for the made-safe column of the same name."""
 
@@ -111,14 +112,17 @@ def _order_terms(order: Sequence[str], table: str) -> list[exp.Expression]:
             node.set("table", exp.to_identifier(table))
         return node
 
-    return [sqlglot.parse_one(term, into=exp.Ordered, dialect="duckdb").transform(qualify) for term in order]
+    return [
+        sqlglot.parse_one(term, into=exp.Ordered, dialect="duckdb").transform(qualify).sql("duckdb")
+        for term in order
+    ]
 
 
-def _select(table: str, columns: Sequence[str], order: Sequence[str], cells=None) -> exp.Select:
-    select = exp.select(
-        *(exp.alias_(cells[c], c, quoted=True) if cells else exp.column(c, quoted=True) for c in columns)
-    ).from_(table)
-    return select.order_by(*_order_terms(order, table)) if order else select
+def _select(table: str, columns: Sequence[str], order: Sequence[str], cells=None) -> str:
+    """The query of `table`'s `columns` (as `cells` makes them, when given), in `order` (DuckDB SQL)."""
+    shown = ", ".join(f"{cells[c]} AS {_identifier(c)}" if cells else _identifier(c) for c in columns)
+    select = f"SELECT {shown} FROM {table}"
+    return select + (f" ORDER BY {', '.join(_order_terms(order, table))}" if order else "")
 
 
 def write_table_csv(
@@ -134,7 +138,7 @@ def write_table_csv(
     writes an empty cell of a one-cell row as `""`)."""
     kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()}
     cells = {c: _cell_sql(c, kinds[c]) for c in columns}
-    texts = [exp.column(c, quoted=True).sql("duckdb") for c in columns if kinds[c].upper() == "VARCHAR"]
+    texts = [_identifier(c) for c in columns if kinds[c].upper() == "VARCHAR"]
     if (
         len(columns) < 2
         or any(cell is None for cell in cells.values())
@@ -143,13 +147,13 @@ def write_table_csv(
             f"SELECT count(*) FROM {table} WHERE " + " OR ".join(f"contains({c}, chr(13))" for c in texts)
         ).fetchall()[0][0]
     ):
-        rel = con.sql(_select(table, columns, order).sql("duckdb"))
+        rel = con.sql(_select(table, columns, order))
         return write_arrow_csv((getattr(rel, "to_arrow_table", None) or rel.arrow)(), target)
     # Ordered by the stored values (not the made-safe ones), as the rows were read for the Python writer.
     select = _select(table, columns, order, cells)
     with atomic_path(target) as tmp:
         quoted = str(tmp).replace("'", "''")
-        con.execute(f"COPY ({select.sql('duckdb')}) TO '{quoted}' (FORMAT csv, HEADER, DELIMITER ',')")
+        con.execute(f"COPY ({select}) TO '{quoted}' (FORMAT csv, HEADER, DELIMITER ',')")
     return target
 
 
@@ -180,7 +184,7 @@ def write_table_parquet(
     """A DuckDB table as Parquet written by DuckDB, its rows in `order`, atomically."""
     with atomic_path(target) as tmp:
         quoted = str(tmp).replace("'", "''")
-        sql = _select(table, columns, order).sql("duckdb")
+        sql = _select(table, columns, order)
         con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
     return target
 
