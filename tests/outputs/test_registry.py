@@ -62,14 +62,14 @@ def test_a_file_built_on_the_second_thread_that_fails_fails_the_run_and_keeps_th
     ppath, epath = write_inputs(tmp_path / "in", diagnosed_patients(["a", "b"]))
     first = api.run(ppath, epath, year="2023-24", today=dt.date(2024, 6, 1), out=tmp_path / "out")
     before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
-    assert [r.file for r in RENDERERS if r.in_python] == ["worklist.xlsx", "report.html"]
+    assert [r.file for r in RENDERERS if r.lane == "python"] == ["worklist.xlsx", "report.html"]
     assert [p.name for p in first.files][:3] == ["outcomes.csv", "summary.csv", "indicator_values.csv"]
 
     def broken(rendering, out):
         raise RuntimeError("report could not be built")
 
     lanes = tuple(
-        registry.Renderer(r.file, broken, in_python=True) if r.file == "report.html" else r for r in RENDERERS
+        registry.Renderer(r.file, broken, lane="python") if r.file == "report.html" else r for r in RENDERERS
     )
     monkeypatch.setattr(registry, "RENDERERS", lanes)
     with pytest.raises(RuntimeError, match="report could not be built"):

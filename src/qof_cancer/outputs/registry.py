@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,16 +65,18 @@ class Rendering:
 class Renderer:
     """One output: the file (or `<table>.csv` pattern) it writes, and how; it returns the paths written.
 
-    `in_python`: the file is built in Python from the run's Arrow tables (the workbook, the report), not
-    written by the engine. On DuckDB those are built on a second thread while the engine writes the
-    others (`render_run_folder`).
+    `lane`: where the file is written on DuckDB (`render_run_folder`). The files of one lane are written
+    one after another; lane "main" on the calling thread, each other lane on a thread and a cursor of its
+    own, beside the others. The files built in Python from the run's Arrow tables (the workbook, the
+    report) share the lane "python", since they take turns on the interpreter anyway; the largest file
+    the engine writes (outcomes) has a lane of its own.
 
     `prepare`: work the file needs that takes nothing from the run (compiling the report's templates),
     done on a thread while the run reads its inputs (as `Feature.prepare`)."""
 
     file: str
     render: Callable[[Rendering, Path], Iterable[Path]]
-    in_python: bool = False
+    lane: str = "main"
     prepare: Callable[[], object] | None = None
 
 
@@ -158,45 +161,58 @@ def _report(r: Rendering, out: Path) -> list[Path]:
 
 
 RENDERERS: tuple[Renderer, ...] = (
-    Renderer("outcomes.csv", _outcomes),
+    Renderer("outcomes.csv", _outcomes, lane="outcomes"),
     Renderer("summary.csv", _summary),
     Renderer("rejects.csv", _rejects),
     Renderer("<table>.csv", _tables),  # indicator_values and every feature table
-    Renderer("worklist.xlsx", _workbook, in_python=True),
+    Renderer("worklist.xlsx", _workbook, lane="python"),
     Renderer("run.json", _run_json),
-    Renderer("report.html", _report, in_python=True, prepare=compile_templates),
+    Renderer("report.html", _report, lane="python", prepare=compile_templates),
 )
 
 
 def render_run_folder(rendering: Rendering, out: Path) -> list[Path]:
     """Every registered output of the run into `out` (a staging folder); the paths in registry order.
 
-    On DuckDB the files built in Python (`Renderer.in_python`) are built on a second thread while this
-    one has the engine write the others: a COPY leaves Python free, so the workbook and the report cost
-    little more than the engine's writing. That thread reads the store through a cursor of its own (a
-    DuckDB connection refuses a call while it is busy with another) and touches nothing else of the
-    store. Elsewhere, and for an error in either lane, the files are as they would be one by one: the
-    first error is raised once both lanes have stopped, and the caller drops the staging folder.
+    On DuckDB the lanes (`Renderer.lane`) are written side by side: a COPY leaves Python free, so the
+    workbook and the report are built while the engine writes outcomes.csv and the other tables, and the
+    phase costs about its longest lane. A DuckDB connection refuses a call while it is busy with another,
+    so each lane but "main" works through a cursor of its own, and the tables the files read from the
+    store are fetched through one more (under the tables' lock). Elsewhere the files are written one by one. An error
+    in any lane is raised once every lane has stopped, and the caller drops the staging folder.
     """
     if not _on_duckdb(rendering):
         return [path for renderer in RENDERERS for path in renderer.render(rendering, out)]
-    written: dict[int, list[Path]] = {}
-    side = [i for i, renderer in enumerate(RENDERERS) if renderer.in_python]
-    cursor = rendering.backend.con.cursor()
-    try:
-        beside = Rendering(rendering.result, DuckDBBackend(cursor), rendering.summary_columns)
-        with (
-            rendering.result.tables.fetching_through(beside.backend.arrow),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="qof-cancer-render") as pool,
-        ):
-            python_lane = pool.submit(lambda: {i: list(RENDERERS[i].render(beside, out)) for i in side})
-            for i, renderer in enumerate(RENDERERS):
-                if i not in side:
-                    written[i] = list(renderer.render(rendering, out))
-            written |= python_lane.result()
-    finally:
-        cursor.close()
-    return [path for i in range(len(RENDERERS)) for path in written[i]]
+    lanes: dict[str, list[Renderer]] = {}
+    for renderer in RENDERERS:
+        lanes.setdefault(renderer.lane, []).append(renderer)
+    main = lanes.pop("main", [])
+    con, result = rendering.backend.con, rendering.result
+    with ExitStack() as stack:
+
+        def cursor() -> DuckDBBackend:  # every cursor is made before the pool, so closed after it
+            own = con.cursor()
+            stack.callback(own.close)
+            return DuckDBBackend(own)
+
+        beside = [
+            (renderers, Rendering(result, cursor(), rendering.summary_columns))
+            for renderers in lanes.values()
+        ]
+        stack.enter_context(result.tables.fetching_through(cursor().arrow))  # one fetch at a time
+        pool = stack.enter_context(
+            ThreadPoolExecutor(max_workers=max(len(beside), 1), thread_name_prefix="qof-cancer-render")
+        )
+        futures = [pool.submit(_render_lane, renderers, lane, out) for renderers, lane in beside]
+        written = dict(_render_lane(main, rendering, out))
+        for future in futures:
+            written |= future.result()
+    return [path for renderer in RENDERERS for path in written[renderer.file]]
+
+
+def _render_lane(renderers: list[Renderer], rendering: Rendering, out: Path) -> list[tuple[str, list[Path]]]:
+    """The files of one lane, one after another: (renderer's file, paths written) each."""
+    return [(renderer.file, list(renderer.render(rendering, out))) for renderer in renderers]
 
 
 def workbook_facts(result: Any) -> dict[str, str]:
