@@ -10,7 +10,6 @@ quality, benchmarks): a caller that wants fewer or others passes its own tuple, 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +35,7 @@ from qof_cancer.inputs.postgres import PostgresBackend
 from qof_cancer.model import Period, RuleSet, load_ruleset
 from qof_cancer.outputs.messages import write_messages
 from qof_cancer.outputs.registry import RENDERERS, Rendering, render_run_folder
+from qof_cancer.prepared import Prepared
 from qof_cancer.quality import FEATURE as DATA_QUALITY
 from qof_cancer.worklist import FEATURE as WORKLIST
 from qof_cancer.worklist.messages import MessageSet
@@ -136,7 +136,7 @@ def run(
     rulesets = _reading_rulesets(readings or {}, scheme, today, clusters)
     extra = _extra_clusters(features, keep_clusters)
     with (
-        _preparing(features, rendering=out is not None) as prepared,
+        _preparation(features, rendering=out is not None) as prepared,
         _store(
             open_backend(engine, database, spark_master, say, dsn),
             clusters,
@@ -147,6 +147,7 @@ def run(
             extra,
         ) as store,
     ):
+        prepared.start()  # the inputs are read
         # A store in a database file (the dashboard's) keeps the summary and feature tables too.
         keep = database != ":memory:"
         result = _compute(store, ruleset, period, out, features, say, keep, notes, prepared)
@@ -264,28 +265,12 @@ def _readings(
     return out
 
 
-@contextmanager
-def _preparing(features: Sequence[Feature], rendering: bool) -> Iterator[dict[str, Future]]:
-    """Each feature's `prepare`, and with `rendering` each output's (`Renderer.prepare`), started on one
-    thread beside the run, in order: `feature <name>` or `file <file>` -> its future. Work not yet
-    begun is dropped when the run stops early."""
+def _preparation(features: Sequence[Feature], rendering: bool) -> Prepared:
+    """Each feature's `prepare` (`feature <name>`), and with `rendering` each output's (`file <file>`)."""
     tasks = {f"feature {f.name}": f.prepare for f in features if f.prepare is not None}
     if rendering:
         tasks |= {f"file {r.file}": r.prepare for r in RENDERERS if r.prepare is not None}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qof-cancer-prepare") as pool:
-        prepared = {name: pool.submit(task) for name, task in tasks.items()}
-        try:
-            yield prepared
-        finally:
-            for future in prepared.values():
-                future.cancel()
-
-
-def _ready(prepared: Mapping[str, Future] | None, *names: str) -> None:
-    """Wait for the prepared work of these names (those started); its error, if any, is raised here."""
-    for name in names:
-        if (future := (prepared or {}).get(name)) is not None:
-            future.result()
+    return Prepared(tasks)
 
 
 @contextmanager
@@ -350,11 +335,13 @@ def _compute(
     say: Progress,
     keep_tables: bool = False,
     notes: Sequence[str] = (),
-    prepared: Mapping[str, Future] | None = None,
+    prepared: Prepared | None = None,
 ) -> RunResult:
     """Evaluate the rules in the loaded store, compute the features and render the run folder; `notes`
-    are warnings about the run's options, after the features'; `prepared` the work `_preparing` started,
-    waited for before each feature's compute and before the files are written."""
+    are warnings about the run's options, after the features'; `prepared` the features' and outputs' work
+    that needs nothing of the run, waited for before each feature's compute and before the files are
+    written."""
+    prepared = prepared or Prepared({})
     backend, clusters = store.backend, store.clusters
     protected = None
     needed = {yi.protected_year for yi in period.year.indicators.values() if yi.status == "income_protected"}
@@ -385,7 +372,7 @@ def _compute(
     context = RunContext(backend, ruleset, period, clusters, store.today, summary_rows, protected, store)
     for feature in features:
         say(f"Computing {feature.name}")
-        _ready(prepared, f"feature {feature.name}")  # an error is raised where compute would raise it
+        prepared.wait(f"feature {feature.name}")  # an error is raised where compute would raise it
         try:
             result.tables.update(
                 {name: _kept(store, name, t) for name, t in feature.compute(context).items()}
@@ -402,7 +389,7 @@ def _compute(
                 store.publish(feature_table(name), result.tables[name])
     if out is not None:
         say("Writing the output files")
-        _ready(prepared, *(f"file {r.file}" for r in RENDERERS))
+        prepared.wait(*(f"file {r.file}" for r in RENDERERS))
         with staged_run_folder(Path(out), owned=("rejects.csv",)) as staging:
             result.files += render_run_folder(Rendering(result, backend, columns), staging)
         # the files were written in the staging folder and moved in together

@@ -70,9 +70,9 @@ class Feature:
     """A named computation over the outcomes, with any extra code lists it needs loaded.
 
     `prepare` is work the feature needs that takes nothing from the run (reading published files,
-    fitting a model on them), which `compute` finds ready: the run starts it on a thread of its own as
-    it starts reading the inputs, so it costs little while the engine is busy, and waits for it just
-    before `compute`. An error in it is raised there, as `compute` would have raised it."""
+    fitting a model on them), which `compute` finds ready: the run does it on a thread of its own once
+    the inputs are read, beside the rules (`qof_cancer.prepared`), and waits for it just before
+    `compute`. An error in it is raised there, as `compute` would have raised it."""
 
     name: str
     compute: Callable[[RunContext], FeatureTables]

@@ -72,7 +72,7 @@ class Renderer:
     the engine writes (outcomes) has a lane of its own.
 
     `prepare`: work the file needs that takes nothing from the run (compiling the report's templates),
-    done on a thread while the run reads its inputs (as `Feature.prepare`)."""
+    done on a thread beside the rules (as `Feature.prepare`)."""
 
     file: str
     render: Callable[[Rendering, Path], Iterable[Path]]
