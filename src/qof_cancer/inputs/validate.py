@@ -321,14 +321,18 @@ def load_inputs(
     repeated = (
         f"SELECT t_patient_id, COUNT(*) AS n FROM ({ids}) AS i GROUP BY t_patient_id HAVING COUNT(*) > 1"
     )
+    # `p_flagged`: the row has a line in rejects.csv (rejected, or a value ignored), so that writing
+    # those lines reads the few flagged rows, not every row once for each check.
     backend.materialize(
         "stg_patients",
+        f"SELECT *, p_rejected OR {_bad_any(p_checks, 'ignore')} AS p_flagged FROM ("
         f"SELECT *, {_bad_any(p_checks, 'reject')} AS p_rejected FROM ("
         f"SELECT s.*, COALESCE(r.n, 1) AS n_patient_id, {_nhs_ok('s.n_nhs_number')} AS nhs_ok FROM ("
         f"SELECT *, {_nhs_digits('t_nhs_number')} AS n_nhs_number "
         f"FROM ({_staging_select(psrc, PATIENT_TEXT, PATIENT_DATES)}) AS s0) AS s "
-        f"LEFT JOIN ({repeated}) AS r ON r.t_patient_id IS NOT DISTINCT FROM s.t_patient_id) AS c",
+        f"LEFT JOIN ({repeated}) AS r ON r.t_patient_id IS NOT DISTINCT FROM s.t_patient_id) AS c) AS f",
     )
+    backend.view("stg_patients_flagged", "SELECT * FROM stg_patients WHERE p_flagged")
     ignored = {c.column for c in p_checks if c.action == "ignore"}
 
     def kept(column: str) -> str:
@@ -394,7 +398,7 @@ def load_inputs(
     backend.view("stg_events_flagged", "SELECT * FROM stg_events_kept WHERE flagged")
     backend.materialize(
         "rejects",
-        _rejects_sql("stg_patients", psrc.path, p_checks)
+        _rejects_sql("stg_patients_flagged", psrc.path, p_checks)
         + " UNION ALL "
         + _rejects_sql("stg_events_flagged", esrc.path, e_checks),
     )
