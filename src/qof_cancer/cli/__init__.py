@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from importlib import import_module
 
@@ -66,8 +67,15 @@ def load_commands(argv: list[str] | None = None) -> None:
         import_module(f"qof_cancer.cli.{module}")
 
 
+# A command is a short-lived process that makes many small objects (query trees, rows, imported
+# modules): Python's cycle collector, run after every 700 new ones, cost about 2.5% of a run at a
+# million patients. After every 50,000 it runs seventy times less often; peak memory did not change.
+GC_THRESHOLD = (50_000, 20, 20)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors print one line and exit 2; usage errors exit 2; internal errors exit 1."""
+    gc.set_threshold(*GC_THRESHOLD)
     args = sys.argv[1:] if argv is None else argv
     try:
         load_commands(args)
