@@ -244,7 +244,8 @@ NOTES = """## What the checks cost, and where the rest goes
   written to `rejects.csv`. Each row's checks are one OR in the filter, which the engine stops at the
   first true term; which checks a row failed is worked out afterwards, for the flagged rows only. The
   SNOMED CT and local-code checks, the trimming of codes and the test against the run's code lists run
-  once per distinct code, and each row pays for one join to that small table. What remains above the
+  once per distinct code, and each row is tested against the few codes that keep their rows (the run's
+  own and bad ones), as a list of constants (a join for more than 1,000; decision 32). What remains above the
   full floor is the text normalisation of each row's patient id, episode and unit (surrounding spaces
   are trimmed), the patients file's checks, and keeping the rows the run uses.
 - **Blank lines in a CSV** are found by a byte search of the file (at the speed of the disk); only a
@@ -254,9 +255,12 @@ NOTES = """## What the checks cost, and where the rest goes
   read and checked once, and an evaluation identical to one the store holds (the worklist's year end as
   it stands at the year end, the worklist done in a closed year, last year for PCA monitoring, the
   reading with the run's own settings) shares its tables instead of being computed again (decision 26).
+  What needs nothing of the practice's data (the published figures the benchmarks read and their
+  model, the report's templates) is prepared on a thread of its own while the rules run (decision 30).
 - **Writing the output files**: on DuckDB every CSV is written by the engine (`COPY`, from the store or
   from an Arrow table scanned in place) with the bytes Python's writer gives, and a table of more than
-  100,000 rows gets a Parquet file beside it (decision 25). The files built in Python, the worklist
-  workbook (XlsxWriter, decision 28) and the report, are built on a second thread while the engine
-  writes the others (decision 29): at 1,000,000 patients writing went from about 1.5 s to 1.1-1.2 s.
-  Python also builds the worklist and benchmark tables before they are written."""
+  100,000 rows gets a Parquet file beside it (decision 25). The files are written in lanes side by
+  side (decisions 29 and 31): the worklist workbook (XlsxWriter, decision 28) and the report, built in
+  Python, beside the engine's COPY of outcomes and beside its COPYs of the other tables, each lane
+  through a cursor of its own. Python also builds the worklist and benchmark tables before they are
+  written."""
