@@ -19,9 +19,14 @@ from sqlglot import exp
 
 from qof_cancer.errors import UserError
 
-__all__ = ["Backend", "DuckDBBackend", "SparkBackend", "SqlLike", "spark_conf"]
+__all__ = ["Backend", "DuckDBBackend", "SparkBackend", "SqlLike", "spark_conf", "sql_string"]
 
 SqlLike = str | exp.Expression
+
+
+def sql_string(text: str) -> str:
+    """`text` as a quoted SQL string literal (single quotes doubled), for SQL written as text."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 class Backend(Protocol):

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from qof_cancer.codes.snomed import check_record_code
 from qof_cancer.errors import InputError
-from qof_cancer.inputs.backends import Backend
+from qof_cancer.inputs.backends import Backend, sql_string
 from qof_cancer.inputs.checks import (
     DATE_PATTERN,
     EPISODES,
@@ -175,9 +175,9 @@ def _bad_any(checks: tuple[Check, ...], action: str) -> str:
 def _rejects_sql(stage: str, file: str, checks: tuple[Check, ...]) -> str:
     parts = []
     for c in checks:
-        reason = "bad_code" if c.reason == "bad_code" else "'" + c.reason.replace("'", "''") + "'"
+        reason = "bad_code" if c.reason == "bad_code" else sql_string(c.reason)
         parts.append(
-            f"SELECT '{file.replace(chr(39), chr(39) * 2)}' AS file, _row AS \"row\", '{c.column}' AS \"column\", "
+            f'SELECT {sql_string(file)} AS file, _row AS "row", \'{c.column}\' AS "column", '
             f"CAST(t_{c.column} AS VARCHAR) AS value, {reason} AS reason, "
             f"'{'row rejected' if c.action == 'reject' else 'value ignored'}' AS action "
             f"FROM {stage} WHERE COALESCE(({c.bad}), FALSE)"
@@ -243,7 +243,7 @@ def _kept_codes(backend: Backend) -> str | None:
     if len(raws) > LISTED_CODES:
         return None
     if all(isinstance(r, str) for r in raws):
-        return ", ".join("'" + r.replace("'", "''") + "'" for r in raws)
+        return ", ".join(sql_string(r) for r in raws)
     if all(isinstance(r, int) and not isinstance(r, bool) for r in raws):
         return ", ".join(str(r) for r in raws)
     return None
@@ -411,7 +411,7 @@ def load_inputs(
     report.patients_read = backend.rows("SELECT count(*) FROM stg_patients")[0][0]
     report.patients_kept = backend.rows("SELECT count(*) FROM patients")[0][0]
     report.events_read = backend.rows(f"SELECT count(*) FROM {esrc.name}")[0][0]
-    file_literal = "'" + esrc.path.replace("'", "''") + "'"
+    file_literal = sql_string(esrc.path)
     rejected_events = backend.rows(
         f"SELECT count(DISTINCT \"row\") FROM rejects WHERE file = {file_literal} AND action = 'row rejected'"
     )[0][0]

@@ -24,7 +24,9 @@ import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
+from qof_cancer.engine.tables import quote_name
 from qof_cancer.folders import atomic_path, make_private_dir
+from qof_cancer.inputs.backends import sql_string
 from qof_cancer.sanitise import FORMULA_TRIGGERS, PLAIN_NUMBER, safe_cell
 
 __all__ = [
@@ -55,15 +57,7 @@ def write_arrow_csv(table: pa.Table, target: Path) -> Path:
     return write_rows_csv(target, table.column_names, table.to_pylist())
 
 
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-_TRIGGERS = ", ".join(_literal(t) for t in FORMULA_TRIGGERS)
+_TRIGGERS = ", ".join(sql_string(t) for t in FORMULA_TRIGGERS)
 
 
 def _safe_text_sql(column: str) -> str:
@@ -71,9 +65,9 @@ def _safe_text_sql(column: str) -> str:
 
     The SQL here is written as text, not built as sqlglot trees: a run writes a dozen tables of a dozen
     columns, and building the trees cost more than DuckDB's writing of the smaller tables."""
-    value = f"NULLIF({_identifier(column)}, '')"
-    runs = f"SUBSTRING({value}, 1, 1) IN ({_TRIGGERS}) AND NOT REGEXP_FULL_MATCH({value}, {_literal(PLAIN_NUMBER)})"
-    return f"CASE WHEN {runs} THEN {_literal(chr(39))} || {value} ELSE {value} END"
+    value = f"NULLIF({quote_name(column)}, '')"
+    runs = f"SUBSTRING({value}, 1, 1) IN ({_TRIGGERS}) AND NOT REGEXP_FULL_MATCH({value}, {sql_string(PLAIN_NUMBER)})"
+    return f"CASE WHEN {runs} THEN {sql_string(chr(39))} || {value} ELSE {value} END"
 
 
 # DuckDB types whose text in DuckDB's CSV is Python's str() of the value pyarrow gives.
@@ -87,7 +81,7 @@ def _cell_sql(column: str, kind: str) -> str | None:
     """A column as DuckDB should write it for Python's bytes (DuckDB SQL), or None when there is no such
     SQL here."""
     kind = kind.upper()
-    value = _identifier(column)
+    value = quote_name(column)
     if kind == "VARCHAR":
         return _safe_text_sql(column)
     if kind in _AS_STORED:
@@ -120,7 +114,7 @@ def _order_terms(order: Sequence[str], table: str) -> list[str]:
 
 def _select(table: str, columns: Sequence[str], order: Sequence[str], cells=None) -> str:
     """The query of `table`'s `columns` (as `cells` makes them, when given), in `order` (DuckDB SQL)."""
-    shown = ", ".join(f"{cells[c]} AS {_identifier(c)}" if cells else _identifier(c) for c in columns)
+    shown = ", ".join(f"{cells[c]} AS {quote_name(c)}" if cells else quote_name(c) for c in columns)
     select = f"SELECT {shown} FROM {table}"
     return select + (f" ORDER BY {', '.join(_order_terms(order, table))}" if order else "")
 
@@ -138,7 +132,7 @@ def write_table_csv(
     writes an empty cell of a one-cell row as `""`)."""
     kinds = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()}
     cells = {c: _cell_sql(c, kinds[c]) for c in columns}
-    texts = [_identifier(c) for c in columns if kinds[c].upper() == "VARCHAR"]
+    texts = [quote_name(c) for c in columns if kinds[c].upper() == "VARCHAR"]
     if (
         len(columns) < 2
         or any(cell is None for cell in cells.values())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from qof_cancer.inputs.backends import sql_string
 from qof_cancer.model.dates import Duration
 
 __all__ = [
@@ -35,9 +36,7 @@ def date_literal(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-def quoted(text: str) -> str:
-    """A quoted SQL string."""
-    return "'" + text.replace("'", "''") + "'"
+quoted = sql_string  # a quoted SQL string
 
 
 def in_list(values: tuple[str, ...] | list[str]) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 import duckdb
 
 from qof_cancer.engine.facts import registered_on_sql
+from qof_cancer.inputs.backends import sql_string
 from qof_cancer.model.dates import add_months
 from qof_cancer.screening.settings import Programme, ScreeningSettings
 
@@ -117,7 +118,7 @@ def _programme_sql(programme: Programme, as_of: date, band_years: int, people: s
         ids = getattr(programme, kind)
         if not ids:
             return f"CAST(NULL AS DATE) AS last_{kind}"
-        quoted = ", ".join("'" + c.replace("'", "''") + "'" for c in ids)
+        quoted = ", ".join(sql_string(c) for c in ids)
         return f"max(last_date) FILTER (WHERE cluster_id IN ({quoted})) AS last_{kind}"
 
     sexes = ", ".join(f"'{s}'" for s in programme.sexes)

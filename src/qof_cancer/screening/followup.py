@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from qof_cancer.engine.facts import registered_on_sql
+from qof_cancer.inputs.backends import sql_string
 from qof_cancer.model.dates import add_months
 from qof_cancer.screening.settings import ScreeningSettings
 
@@ -44,10 +45,6 @@ def non_responders_sql(cohort: str, as_of: date) -> str:
     """
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def results_pending_sql(settings: ScreeningSettings, as_of: date) -> str:
     """Cervical samples taken in the look-back period, at least `after_days` ago, with no result since.
 
@@ -56,7 +53,7 @@ def results_pending_sql(settings: ScreeningSettings, as_of: date) -> str:
     latest_sample = as_of - timedelta(days=settings.pending_after_days)
     earliest = add_months(as_of, -settings.pending_lookback_months)
     day = f"DATE '{as_of.isoformat()}'"
-    sample, result = (_literal(settings.pending_sample), _literal(settings.pending_result))
+    sample, result = (sql_string(settings.pending_sample), sql_string(settings.pending_result))
     return f"""
         WITH coded AS (
             SELECT e.patient_id, e.date, e.code, c.cluster_id
