@@ -28,13 +28,11 @@ class Prepared:
             self._futures = {name: self._pool.submit(task) for name, task in self._tasks.items()}
 
     def wait(self, *names: str) -> None:
-        """Wait for the pieces of these names (done in place if not started); an error is raised here."""
+        """Wait for the started pieces of these names; an error in one is raised here. (Work never
+        started is no loss: each piece only readies what its feature or file would do itself.)"""
         for name in names:
-            future = self._futures.get(name)
-            if future is not None:
+            if (future := self._futures.get(name)) is not None:
                 future.result()
-            elif name in self._tasks:
-                self._tasks[name]()
 
     def close(self) -> None:
         """Drop the pieces not yet begun and wait for the one running (a run that stopped early)."""

@@ -128,7 +128,8 @@ def prepare() -> None:
     """The published figures read, England's prevalences ordered and grouped by PCN and ICB, and the
     expected-register model fitted on them (all kept for `compute`)."""
     ref = load_reference()
-    ref.prevalences(), ref.with_register_in("pcn", "")
+    ref.prevalences()  # each is worked out on first use and kept on the reference
+    ref.with_register_in("pcn", "")
     expected_model(ref)
 
 
